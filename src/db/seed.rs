@@ -1,0 +1,105 @@
+//! Filling an empty catalogue from the CSV embedded in the binary.
+
+use serde::Deserialize;
+use sqlx::SqlitePool;
+
+use super::pokemon;
+
+/// `data/pokemon.csv`, embedded so that the binary needs no data files.
+pub const POKEMON_CSV: &str = include_str!("../../data/pokemon.csv");
+
+/// One CSV row, with the CSV's column names.
+#[derive(Debug, Deserialize)]
+pub struct SeedRow {
+    /// National Pokédex number.
+    pub pokedex_id: u32,
+    /// Display name.
+    pub name: String,
+    /// Primary type, lower case.
+    #[serde(rename = "type")]
+    pub primary_type: String,
+    /// Secondary type, lower case; empty in the CSV when there is none.
+    pub secondary_type: Option<String>,
+    /// Decimetres.
+    pub height: u32,
+    /// Hectograms.
+    pub weight: u32,
+    /// Base HP.
+    pub hp: u32,
+    /// Base Attack.
+    pub attack: u32,
+    /// Base Defense.
+    pub defense: u32,
+    /// Base Special Attack.
+    pub sp_atk: u32,
+    /// Base Special Defense.
+    pub sp_def: u32,
+    /// Base Speed.
+    pub speed: u32,
+    /// Generation of introduction.
+    pub generation: u32,
+}
+
+/// Why seeding failed; in every case the table is left as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// A CSV row could not be read; nothing was inserted.
+    #[error("data/pokemon.csv: {0}")]
+    Csv(#[from] csv::Error),
+    /// An insert failed and the transaction was rolled back.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// What seeding did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedOutcome {
+    /// The table was empty and now holds this many rows.
+    Seeded(u64),
+    /// The table already held this many rows; nothing was written.
+    AlreadySeeded(u64),
+}
+
+/// Inserts every row of `csv` in one transaction when the `pokemon` table is empty,
+/// so that a crash or a bad row mid-seed leaves the table empty rather than half full.
+pub async fn seed_if_empty(pool: &SqlitePool, csv: &str) -> Result<SeedOutcome, SeedError> {
+    let rows = parse(csv)?;
+    let mut tx = pool.begin().await?;
+    let existing = pokemon::count(&mut *tx).await?;
+    if existing > 0 {
+        tracing::debug!(rows = existing, "catalogue already seeded");
+        return Ok(SeedOutcome::AlreadySeeded(existing));
+    }
+    for row in &rows {
+        pokemon::insert(&mut *tx, row).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(rows = rows.len(), "seeded the catalogue from data/pokemon.csv");
+    Ok(SeedOutcome::Seeded(rows.len() as u64))
+}
+
+fn parse(csv: &str) -> Result<Vec<SeedRow>, csv::Error> {
+    csv::Reader::from_reader(csv.as_bytes())
+        .deserialize()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_csv_holds_every_national_dex_number_once() {
+        let rows = parse(POKEMON_CSV).unwrap();
+        let ids: Vec<u32> = rows.iter().map(|row| row.pokedex_id).collect();
+        assert_eq!(ids, (1..=1025).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn empty_secondary_type_reads_as_none() {
+        let rows = parse(POKEMON_CSV).unwrap();
+        assert_eq!(rows[0].secondary_type.as_deref(), Some("poison"));
+        assert_eq!(rows[24].name, "Pikachu");
+        assert_eq!(rows[24].secondary_type, None);
+    }
+}

@@ -1,0 +1,8 @@
+//! pokedex — a Pokémon catalogue that teaches web caching, ported from the starter
+//! project of the tutorial "Improving Django Performance using Caching".
+
+pub mod app;
+pub mod db;
+pub mod error;
+pub mod settings;
+pub mod web;

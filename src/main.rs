@@ -1,0 +1,42 @@
+//! The `pokedex` binary: read the settings, start logging, build the app, serve.
+
+use std::process::ExitCode;
+
+use pokedex::app::Application;
+use pokedex::settings::{Cli, Settings};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::try_parse_from(std::env::args_os()).unwrap_or_else(|err| err.exit());
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("pokedex=info")),
+        )
+        .init();
+    let settings = match Settings::load(&cli, |name| std::env::var(name).ok()) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("pokedex: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing::info!(settings = %settings.summary(), "starting");
+    let app = match Application::build(&settings).await {
+        Ok(app) => app,
+        Err(err) => {
+            eprintln!("pokedex: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Ok(addr) = app.local_addr() {
+        tracing::info!("listening on http://{addr}");
+    }
+    match app.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("pokedex: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! The command line: `--config` plus one flag per entry of [`KEYS`].
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Arg, ArgMatches, CommandFactory, FromArgMatches, Parser};
+
+use super::keys::{KEYS, Key};
+
+/// A Pokémon catalogue that teaches web caching.
+#[derive(Debug, Parser)]
+#[command(name = "pokedex", version, about)]
+struct Args {
+    /// Settings file [default: pokedex.toml in the working directory, if present]
+    /// (env: `POKEDEX_CONFIG`)
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+}
+
+/// What the command line asked for: a settings file and the flags that were given.
+#[derive(Debug, Default)]
+pub struct Cli {
+    /// Settings file named by `--config`.
+    pub config: Option<PathBuf>,
+    /// Each setting given as a flag, with its text as typed.
+    pub overrides: Vec<(&'static Key, String)>,
+}
+
+impl Cli {
+    /// Parses `args` (the program name first); `--help` and bad flags come back as
+    /// the clap error, whose `exit()` prints them the usual way.
+    pub fn try_parse_from<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let matches = command().try_get_matches_from(args)?;
+        let parsed = Args::from_arg_matches(&matches)?;
+        Ok(Self {
+            config: parsed.config,
+            overrides: overrides(&matches),
+        })
+    }
+}
+
+fn command() -> clap::Command {
+    Args::command().args(KEYS.iter().map(|key| {
+        Arg::new(key.path)
+            .long(key.flag)
+            .value_name(key.value_name)
+            .help(format!("{} (env: {})", key.help, key.env))
+    }))
+}
+
+fn overrides(matches: &ArgMatches) -> Vec<(&'static Key, String)> {
+    KEYS.iter()
+        .filter_map(|key| Some((key, matches.get_one::<String>(key.path)?.clone())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_become_overrides_of_their_setting() {
+        let cli = Cli::try_parse_from(["pokedex", "--addr", "0.0.0.0:9000"]).unwrap();
+        assert_eq!(cli.overrides.len(), 1);
+        assert_eq!(cli.overrides[0].0.path, "addr");
+        assert_eq!(cli.overrides[0].1, "0.0.0.0:9000");
+    }
+
+    #[test]
+    fn an_unknown_flag_is_refused() {
+        let err = Cli::try_parse_from(["pokedex", "--adr", "x"]).unwrap_err();
+        assert!(err.to_string().contains("--adr"), "{err}");
+    }
+
+    #[test]
+    fn command_definition_is_consistent() {
+        command().debug_assert();
+    }
+}

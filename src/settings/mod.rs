@@ -1,0 +1,116 @@
+//! Typed settings — the analogue of Django's `settings.py`.
+//!
+//! Values come in layers, each overriding the one before: the defaults below, the
+//! settings file (`pokedex.toml`), environment variables, then command-line flags.
+//! [`keys::KEYS`] names every setting once, with its variable and flag.
+
+mod cli;
+mod keys;
+mod layers;
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use serde::{Deserialize, Serialize};
+
+pub use cli::Cli;
+pub use keys::{KEYS, Key, Kind};
+pub use layers::{Origin, SettingsError};
+
+/// Everything the app can be configured with, after all layers are applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address the HTTP server listens on.
+    pub addr: SocketAddr,
+    /// Where the Pokémon live.
+    pub database: DatabaseSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8000)),
+            database: DatabaseSettings::default(),
+        }
+    }
+}
+
+/// The SQLite database holding the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// sqlx SQLite URL; the file is created, migrated and seeded when missing.
+    pub url: String,
+    /// Upper bound of the connection pool; SQLite in WAL mode reads concurrently.
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://pokedex.sqlite3".to_owned(),
+            max_connections: 8,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads the settings file named by `cli` (or `pokedex.toml` when present), then
+    /// applies the environment (read through `env`) and the flags in `cli`.
+    ///
+    /// `env` is a parameter so that tests can supply variables without touching the
+    /// process environment.
+    pub fn load(
+        cli: &Cli,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, SettingsError> {
+        layers::load(cli, env)
+    }
+
+    /// One line listing every setting as `key=value`, for the start-up log.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let Ok(toml::Value::Table(table)) = toml::Value::try_from(self) else {
+            return String::new();
+        };
+        let mut found = Vec::new();
+        leaves("", &table, &mut found);
+        let parts: Vec<String> = found
+            .into_iter()
+            .map(|(path, value)| match value {
+                toml::Value::String(text) => format!("{path}={text}"),
+                other => format!("{path}={other}"),
+            })
+            .collect();
+        parts.join(" ")
+    }
+}
+
+/// Every value of `table` that is not itself a table, with its dotted path.
+fn leaves<'a>(prefix: &str, table: &'a toml::Table, out: &mut Vec<(String, &'a toml::Value)>) {
+    for (name, value) in table {
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        match value {
+            toml::Value::Table(inner) => leaves(&path, inner, out),
+            other => out.push((path, other)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_lists_nested_settings_on_one_line() {
+        let summary = Settings::default().summary();
+        assert_eq!(
+            summary,
+            "addr=127.0.0.1:8000 database.max_connections=8 database.url=sqlite://pokedex.sqlite3"
+        );
+    }
+}

@@ -1,0 +1,46 @@
+//! `/type/{name}`: every Pokémon with that primary or secondary type.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::extract::rejection::PathRejection;
+use axum::response::Html;
+
+use super::render;
+use super::timing::{ResponseTime, ViewTimer};
+use crate::app::AppState;
+use crate::db::pokemon::{self, ListedPokemon};
+use crate::error::{AppError, Result};
+
+/// The list of one type's Pokémon.
+#[derive(Template)]
+#[template(path = "type.html")]
+pub struct TypePage {
+    /// The type, lower case as stored.
+    pub type_name: String,
+    /// Its Pokémon, by name.
+    pub rows: Vec<ListedPokemon>,
+    /// The view's time for the navbar.
+    pub response_time: Option<ResponseTime>,
+}
+
+/// Lists a type's Pokémon; a type no Pokémon has is a 404.
+pub async fn pokemon_type(
+    State(state): State<AppState>,
+    name: Result<Path<String>, PathRejection>,
+) -> Result<Html<String>> {
+    let timer = ViewTimer::start();
+    let Ok(Path(type_name)) = name else {
+        return Err(AppError::NotFound("There is no such type.".to_owned()));
+    };
+    let rows = pokemon::of_type(&state.db, &type_name).await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound(format!(
+            "No Pokémon has the type “{type_name}”."
+        )));
+    }
+    render(&TypePage {
+        type_name,
+        rows,
+        response_time: timer.stop(),
+    })
+}
