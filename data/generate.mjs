@@ -69,7 +69,9 @@ for (let n = 1; n <= MAX_DEX; n++) {
   const bs = s.baseStats;
   const row = [
     n,
-    s.name,
+    // Showdown spells some names decomposed (Flabe\u0301be\u0301); store the composed
+    // (NFC) form that people type and search for.
+    s.name.normalize('NFC'),
     types[0].toLowerCase(),
     types[1] ? types[1].toLowerCase() : '',
     Math.round(s.heightm * 10),

@@ -32,24 +32,17 @@ pub fn router(state: AppState) -> Router {
         .nest("/static", web::assets::static_files())
         .fallback(web::not_found::not_found)
         .with_state(state)
-        .layer(request_log())
-}
-
-/// One log line per request: method, path, status, latency.
-fn request_log() -> TraceLayer<
-    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
-    impl Fn(&Request) -> Span + Clone,
-    (),
-    impl Fn(&Response<axum::body::Body>, Duration, &Span) + Clone,
-> {
-    TraceLayer::new_for_http()
-        .make_span_with(|request: &Request| {
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-        })
-        .on_request(())
-        .on_response(|response: &Response<_>, latency: Duration, _: &Span| {
-            tracing::info!(status = response.status().as_u16(), ?latency, "served");
-        })
+        // One log line per request: method, path, status, latency.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
+                .on_request(())
+                .on_response(|response: &Response<_>, latency: Duration, _: &Span| {
+                    tracing::info!(status = response.status().as_u16(), ?latency, "served");
+                }),
+        )
 }
 
 /// Why the app could not start.
@@ -78,12 +71,13 @@ impl Application {
     /// Prepares the database and binds the address (port 0 picks a free one).
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
         let db = db::connect_and_prepare(&settings.database).await?;
-        let listener = TcpListener::bind(settings.addr)
-            .await
-            .map_err(|source| StartError::Bind {
-                addr: settings.addr,
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(settings.addr)
+                .await
+                .map_err(|source| StartError::Bind {
+                    addr: settings.addr,
+                    source,
+                })?;
         Ok(Self {
             listener,
             router: router(AppState { db }),

@@ -83,10 +83,10 @@ pub async fn first_of_type<'e>(
     limit: u32,
 ) -> sqlx::Result<Vec<ListedPokemon>> {
     sqlx::query_as(select_listed!("WHERE type = ?1 ORDER BY name LIMIT ?2"))
-    .bind(primary_type)
-    .bind(limit)
-    .fetch_all(db)
-    .await
+        .bind(primary_type)
+        .bind(limit)
+        .fetch_all(db)
+        .await
 }
 
 /// Every Pokémon, by name.

@@ -74,7 +74,10 @@ pub async fn seed_if_empty(pool: &SqlitePool, csv: &str) -> Result<SeedOutcome, 
         pokemon::insert(&mut *tx, row).await?;
     }
     tx.commit().await?;
-    tracing::info!(rows = rows.len(), "seeded the catalogue from data/pokemon.csv");
+    tracing::info!(
+        rows = rows.len(),
+        "seeded the catalogue from data/pokemon.csv"
+    );
     Ok(SeedOutcome::Seeded(rows.len() as u64))
 }
 

@@ -48,6 +48,8 @@ fn command() -> clap::Command {
         Arg::new(key.path)
             .long(key.flag)
             .value_name(key.value_name)
+            // So that `--flag -3` reaches the settings check, which names the setting.
+            .allow_negative_numbers(true)
             .help(format!("{} (env: {})", key.help, key.env))
     }))
 }

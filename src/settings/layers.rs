@@ -81,7 +81,10 @@ pub(super) fn load(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Settings, SettingsError> {
     let mut layers = Layers::default();
-    let explicit = cli.config.clone().or_else(|| env(CONFIG_ENV).map(PathBuf::from));
+    let explicit = cli
+        .config
+        .clone()
+        .or_else(|| env(CONFIG_ENV).map(PathBuf::from));
     match explicit {
         Some(path) => layers.add_file(&path)?,
         None if Path::new(DEFAULT_FILE).exists() => layers.add_file(Path::new(DEFAULT_FILE))?,
@@ -120,13 +123,13 @@ impl Layers {
     fn set(&mut self, key: &'static Key, text: &str, origin: Origin) -> Result<(), SettingsError> {
         let value = match key.kind {
             Kind::Text => toml::Value::String(text.to_owned()),
-            Kind::Integer => toml::Value::Integer(text.trim().parse().map_err(|_| {
-                SettingsError::Invalid {
+            Kind::Integer => {
+                toml::Value::Integer(text.trim().parse().map_err(|_| SettingsError::Invalid {
                     key: key.path.to_owned(),
                     origin: origin.clone(),
                     message: format!("expected a whole number, got {text:?}"),
-                }
-            })?),
+                })?)
+            }
         };
         let mut table = &mut self.table;
         let mut parts = key.path.split('.').peekable();
@@ -153,9 +156,15 @@ impl Layers {
             // A path without a recorded origin is a key that is not a setting, and
             // only the file can hold those.
             let origin = self.origins.get(&key).cloned();
-            let origin = origin.or(self.file.map(Origin::File)).unwrap_or(Origin::Default);
+            let origin = origin
+                .or(self.file.map(Origin::File))
+                .unwrap_or(Origin::Default);
             let message = err.into_inner().to_string();
-            SettingsError::Invalid { key, origin, message }
+            SettingsError::Invalid {
+                key,
+                origin,
+                message,
+            }
         })
     }
 }

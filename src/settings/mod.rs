@@ -60,10 +60,7 @@ impl Settings {
     ///
     /// `env` is a parameter so that tests can supply variables without touching the
     /// process environment.
-    pub fn load(
-        cli: &Cli,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, SettingsError> {
+    pub fn load(cli: &Cli, env: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         layers::load(cli, env)
     }
 

@@ -29,7 +29,9 @@ pub fn static_files<S: Clone + Send + Sync + 'static>() -> Router<S> {
 
 async fn mark_long_lived<B>(mut response: Response<B>) -> Response<B> {
     if matches!(response.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
-        response.headers_mut().insert(header::CACHE_CONTROL, LONG_LIVED);
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, LONG_LIVED);
     }
     response
 }

@@ -53,10 +53,10 @@ pub async fn pokemon(
     let id = id.ok_or_else(not_found)?;
     let pokemon = pokemon::by_id(&state.db, id).await?.ok_or_else(not_found)?;
     let (previous, next) = pokemon::neighbours(&state.db, id).await?;
-    let stats = stats(&pokemon);
+    let bars = stats(&pokemon);
     render(&PokemonPage {
-        total: stats.iter().map(|stat| stat.value).sum(),
-        stats,
+        total: bars.iter().map(|stat| stat.value).sum(),
+        stats: bars,
         pokemon,
         previous,
         next,

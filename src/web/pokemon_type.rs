@@ -1,8 +1,8 @@
 //! `/type/{name}`: every Pokémon with that primary or secondary type.
 
 use askama::Template;
-use axum::extract::{Path, State};
 use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::response::Html;
 
 use super::render;

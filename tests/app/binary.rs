@@ -1,0 +1,164 @@
+//! The real `pokedex` binary: it starts, logs its settings, serves over a socket,
+//! refuses bad settings, and stops cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_pokedex");
+
+/// The binary started in an empty temporary directory, on a free port.
+struct Server {
+    child: Child,
+    addr: String,
+    log: mpsc::Receiver<String>,
+    /// Every log line up to "listening on".
+    startup: Vec<String>,
+    dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(BIN)
+            .args(["--addr", "127.0.0.1:0"])
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("POKEDEX_CONFIG")
+            .env_remove("POKEDEX_ADDR")
+            .env("RUST_LOG", "pokedex=info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let (sender, log) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut startup = Vec::new();
+        while !startup
+            .last()
+            .is_some_and(|line: &String| line.contains("listening on http://"))
+        {
+            let line = log
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the server starts");
+            startup.push(line);
+        }
+        let addr = startup
+            .last()
+            .unwrap()
+            .rsplit("http://")
+            .next()
+            .unwrap()
+            .trim()
+            .to_owned();
+        Self {
+            child,
+            addr,
+            log,
+            startup,
+            dir,
+        }
+    }
+
+    /// Returns the first log line containing `needle`, waiting up to 30 s.
+    fn wait_for(&self, needle: &str) -> String {
+        loop {
+            let line = self
+                .log
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("no log line with {needle:?}"));
+            if line.contains(needle) {
+                return line;
+            }
+        }
+    }
+
+    fn get(&self, path: &str) -> String {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_binary_seeds_serves_logs_and_stops_on_sigterm() {
+    let server = Server::start();
+    let response = server.get("/all");
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response.contains("Abomasnow"));
+    let line = server.wait_for("served");
+    for field in ["method=GET", "path=/all", "status=200", "latency="] {
+        assert!(line.contains(field), "{line:?} should contain {field}");
+    }
+
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    server.wait_for("shutting down");
+    let mut server = server;
+    let exit = server.child.wait().unwrap();
+    assert!(exit.success(), "a clean exit after SIGTERM: {exit}");
+}
+
+#[test]
+fn the_binary_logs_its_settings_and_creates_its_database_in_the_working_directory() {
+    let server = Server::start();
+    let settings = server
+        .startup
+        .iter()
+        .find(|line| line.contains("starting"))
+        .expect("a start-up line");
+    assert!(
+        settings.contains("settings=addr=127.0.0.1:0 database.max_connections=8 database.url=sqlite://pokedex.sqlite3"),
+        "{settings}"
+    );
+    assert!(
+        server
+            .startup
+            .iter()
+            .any(|line| line.contains("seeded the catalogue") && line.contains("rows=1025"))
+    );
+    assert!(server.dir.path().join("pokedex.sqlite3").exists());
+}
+
+#[test]
+fn the_binary_refuses_a_bad_setting_and_names_it() {
+    let output = Command::new(BIN)
+        .args(["--addr", "nowhere"])
+        .env_remove("POKEDEX_CONFIG")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("`addr`") && stderr.contains("flag --addr"),
+        "{stderr}"
+    );
+}
