@@ -2,6 +2,7 @@
 //! project of the tutorial "Improving Django Performance using Caching".
 
 pub mod app;
+pub mod cache;
 pub mod db;
 pub mod error;
 pub mod settings;

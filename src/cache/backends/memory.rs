@@ -1,0 +1,156 @@
+//! `memory`: process memory, in a moka cache bounded by entries or bytes, each
+//! entry expiring at its own time.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use moka::future::Cache as Moka;
+use moka::ops::compute::Op;
+
+use super::{Backend, BackendError, Expiry, IncrError, add_to_stored};
+
+/// What moka holds for a key.
+#[derive(Debug, Clone)]
+struct Entry {
+    value: Bytes,
+    expiry: Expiry,
+}
+
+/// Tells moka each entry's own lifetime, on insert and on every update.
+struct PerEntryExpiry;
+
+impl moka::Expiry<String, Entry> for PerEntryExpiry {
+    fn expire_after_create(&self, _: &String, entry: &Entry, _: Instant) -> Option<Duration> {
+        entry.expiry.remaining()
+    }
+
+    fn expire_after_update(
+        &self,
+        _: &String,
+        entry: &Entry,
+        _: Instant,
+        _: Option<Duration>,
+    ) -> Option<Duration> {
+        entry.expiry.remaining()
+    }
+}
+
+/// How the memory backend is bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// At most this many entries.
+    Entries(u64),
+    /// At most this many bytes of keys and values.
+    Bytes(u64),
+}
+
+/// The in-process backend (Django's `LocMemCache`, with a real eviction policy).
+pub struct MemoryBackend {
+    entries: Moka<String, Entry>,
+}
+
+impl MemoryBackend {
+    /// An empty cache within `bound`.
+    #[must_use]
+    pub fn new(bound: Bound) -> Self {
+        let builder = Moka::builder().expire_after(PerEntryExpiry);
+        let entries = match bound {
+            Bound::Entries(count) => builder.max_capacity(count).build(),
+            Bound::Bytes(bytes) => builder
+                .max_capacity(bytes)
+                .weigher(|key: &String, entry: &Entry| {
+                    u32::try_from(key.len() + entry.value.len()).unwrap_or(u32::MAX)
+                })
+                .build(),
+        };
+        Self { entries }
+    }
+}
+
+#[async_trait]
+impl Backend for MemoryBackend {
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError> {
+        Ok(self.entries.get(key).await.map(|entry| entry.value))
+    }
+
+    async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError> {
+        self.entries.insert(key.to_owned(), Entry { value, expiry }).await;
+        Ok(())
+    }
+
+    async fn add(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<bool, BackendError> {
+        let entry = self
+            .entries
+            .entry(key.to_owned())
+            .or_insert(Entry { value, expiry })
+            .await;
+        Ok(entry.is_fresh())
+    }
+
+    async fn delete(&self, key: &str) -> Result<bool, BackendError> {
+        Ok(self.entries.remove(key).await.is_some())
+    }
+
+    async fn touch(&self, key: &str, expiry: Expiry) -> Result<bool, BackendError> {
+        let result = self
+            .entries
+            .entry_by_ref(key)
+            .and_compute_with(|current| async move {
+                match current {
+                    Some(entry) => Op::Put(Entry {
+                        value: entry.into_value().value,
+                        expiry,
+                    }),
+                    None => Op::Nop,
+                }
+            })
+            .await;
+        Ok(result.into_entry().is_some())
+    }
+
+    async fn incr(&self, key: &str, delta: i64) -> Result<i64, IncrError> {
+        let mut outcome = Err(IncrError::Missing);
+        let written = &mut outcome;
+        self.entries
+            .entry_by_ref(key)
+            .and_compute_with(|current| async move {
+                let Some(entry) = current.map(moka::Entry::into_value) else {
+                    return Op::Nop;
+                };
+                *written = add_to_stored(&entry.value, delta);
+                match written {
+                    Ok(sum) => Op::Put(Entry {
+                        value: Bytes::from(sum.to_string()),
+                        expiry: entry.expiry,
+                    }),
+                    Err(_) => Op::Nop,
+                }
+            })
+            .await;
+        outcome
+    }
+
+    async fn clear(&self, namespace: &str) -> Result<(), BackendError> {
+        let doomed: Vec<Arc<String>> = self
+            .entries
+            .iter()
+            .filter(|(key, _)| key.starts_with(namespace))
+            .map(|(key, _)| key)
+            .collect();
+        for key in doomed {
+            self.entries.invalidate(key.as_str()).await;
+        }
+        Ok(())
+    }
+
+    async fn entry_count(&self) -> Result<u64, BackendError> {
+        self.entries.run_pending_tasks().await;
+        Ok(self.entries.entry_count())
+    }
+}
