@@ -118,7 +118,9 @@ mod tests {
 
     #[test]
     fn incompressible_or_unthresholded_values_stay_raw() {
-        let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let noise: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
         assert_eq!(Codec::new(1024).encode(&noise)[2], 0);
         let text = "abc".repeat(1000);
         assert_eq!(Codec::new(0).encode(text.as_bytes())[2], 0);
@@ -134,7 +136,11 @@ mod tests {
             b"not a number",
             b"",
         ] {
-            assert_eq!(Codec::decode(&Bytes::copy_from_slice(stored)), None, "{stored:?}");
+            assert_eq!(
+                Codec::decode(&Bytes::copy_from_slice(stored)),
+                None,
+                "{stored:?}"
+            );
         }
     }
 
@@ -142,7 +148,15 @@ mod tests {
     fn only_canonical_decimals_are_integers() {
         assert_eq!(parse_integer(b"0"), Some(0));
         assert_eq!(parse_integer(b"-9223372036854775808"), Some(i64::MIN));
-        for bad in [&b"+1"[..], b"01", b" 1", b"1 ", b"-0", b"9223372036854775808", b""] {
+        for bad in [
+            &b"+1"[..],
+            b"01",
+            b" 1",
+            b"1 ",
+            b"-0",
+            b"9223372036854775808",
+            b"",
+        ] {
             assert_eq!(parse_integer(bad), None, "{bad:?}");
         }
     }

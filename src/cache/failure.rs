@@ -22,9 +22,15 @@ impl ErrorLog {
     /// Logs `error` from `backend`'s `operation`, unless one was logged in the last
     /// ten seconds; the next warning says how many were held back.
     pub fn record(&self, backend: &str, operation: &str, error: &dyn std::fmt::Display) {
-        let mut burst = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut burst = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
-        if burst.last_logged.is_some_and(|at| now.duration_since(at) < BURST) {
+        if burst
+            .last_logged
+            .is_some_and(|at| now.duration_since(at) < BURST)
+        {
             burst.suppressed += 1;
             return;
         }

@@ -118,7 +118,9 @@ impl Cache {
             Ok(value) => Some(value),
             Err(error) => {
                 self.shared.stats.error();
-                self.shared.errors.record(self.backend_name(), operation, &error);
+                self.shared
+                    .errors
+                    .record(self.backend_name(), operation, &error);
                 None
             }
         }
@@ -147,14 +149,18 @@ impl Cache {
     /// The value under `key`, or `None` when absent, expired, unreadable or when the
     /// backend fails. A stored empty value is a hit.
     pub async fn get(&self, key: &str) -> Option<Bytes> {
-        let stored = self.call("get", self.shared.backend.get(&self.make_key(key))).await;
+        let stored = self
+            .call("get", self.shared.backend.get(&self.make_key(key)))
+            .await;
         self.decode(stored.flatten())
     }
 
     /// The values found for `keys`, fetched in one round trip where the backend can.
     pub async fn get_many(&self, keys: &[&str]) -> HashMap<String, Bytes> {
         let full: Vec<String> = keys.iter().map(|key| self.make_key(key)).collect();
-        let found = self.call("get_many", self.shared.backend.get_many(&full)).await;
+        let found = self
+            .call("get_many", self.shared.backend.get_many(&full))
+            .await;
         let found = found.unwrap_or_else(|| vec![None; keys.len()]);
         keys.iter()
             .zip(found)
@@ -171,7 +177,9 @@ impl Cache {
             return false;
         };
         let stored = self.encode(value);
-        self.call("set", self.shared.backend.set(&full, stored, expiry)).await.is_some()
+        self.call("set", self.shared.backend.set(&full, stored, expiry))
+            .await
+            .is_some()
     }
 
     /// Stores every entry for `timeout`; says whether they were stored.
@@ -217,7 +225,9 @@ impl Cache {
 
     /// Removes `key`; says whether it held a live entry.
     pub async fn delete(&self, key: &str) -> bool {
-        let deleted = self.call("delete", self.shared.backend.delete(&self.make_key(key))).await;
+        let deleted = self
+            .call("delete", self.shared.backend.delete(&self.make_key(key)))
+            .await;
         let deleted = deleted.unwrap_or(false);
         self.shared.stats.deleted(u64::from(deleted));
         deleted
@@ -226,7 +236,9 @@ impl Cache {
     /// Removes every key in `keys`.
     pub async fn delete_many(&self, keys: &[&str]) {
         let full: Vec<String> = keys.iter().map(|key| self.make_key(key)).collect();
-        let deleted = self.call("delete_many", self.shared.backend.delete_many(&full)).await;
+        let deleted = self
+            .call("delete_many", self.shared.backend.delete_many(&full))
+            .await;
         self.shared.stats.deleted(deleted.unwrap_or(0));
     }
 
@@ -234,7 +246,10 @@ impl Cache {
     pub async fn touch(&self, key: &str, timeout: Timeout) -> bool {
         let full = self.make_key(key);
         match self.expiry(timeout) {
-            Some(expiry) => self.call("touch", self.shared.backend.touch(&full, expiry)).await,
+            Some(expiry) => {
+                self.call("touch", self.shared.backend.touch(&full, expiry))
+                    .await
+            }
             None => self.call("delete", self.shared.backend.delete(&full)).await,
         }
         .unwrap_or(false)
@@ -243,7 +258,9 @@ impl Cache {
     /// Whether `key` holds a live entry.
     pub async fn has_key(&self, key: &str) -> bool {
         let full = self.make_key(key);
-        self.call("has_key", self.shared.backend.has_key(&full)).await.unwrap_or(false)
+        self.call("has_key", self.shared.backend.has_key(&full))
+            .await
+            .unwrap_or(false)
     }
 
     /// Atomically adds `delta` to the integer under `key`, keeping its remaining
@@ -254,14 +271,17 @@ impl Cache {
         self.shared.stats.spent(started.elapsed());
         if let Err(IncrError::Backend(error)) = &result {
             self.shared.stats.error();
-            self.shared.errors.record(self.backend_name(), "incr", error);
+            self.shared
+                .errors
+                .record(self.backend_name(), "incr", error);
         }
         result
     }
 
     /// [`Cache::incr`] by `-delta`.
     pub async fn decr(&self, key: &str, delta: i64) -> Result<i64, IncrError> {
-        self.incr(key, delta.checked_neg().ok_or(IncrError::Overflow)?).await
+        self.incr(key, delta.checked_neg().ok_or(IncrError::Overflow)?)
+            .await
     }
 
     /// Moves `key`'s value to the next version, as Django's `incr_version` does:
@@ -279,12 +299,15 @@ impl Cache {
     /// other: Redis and files may be shared.
     pub async fn clear(&self) -> bool {
         let namespace = self.keys.namespace();
-        self.call("clear", self.shared.backend.clear(&namespace)).await.is_some()
+        self.call("clear", self.shared.backend.clear(&namespace))
+            .await
+            .is_some()
     }
 
     /// How many entries the backend holds, if it can say.
     pub async fn entry_count(&self) -> Option<u64> {
-        self.call("entry_count", self.shared.backend.entry_count()).await
+        self.call("entry_count", self.shared.backend.entry_count())
+            .await
     }
 
     /// [`Cache::get`] of a JSON-encoded value; an undecodable value is a miss.
@@ -293,7 +316,12 @@ impl Cache {
     }
 
     /// [`Cache::set`] of `value` encoded as JSON (integers stay `incr`-able).
-    pub async fn set_json<T: Serialize + ?Sized>(&self, key: &str, value: &T, timeout: Timeout) -> bool {
+    pub async fn set_json<T: Serialize + ?Sized>(
+        &self,
+        key: &str,
+        value: &T,
+        timeout: Timeout,
+    ) -> bool {
         match serde_json::to_vec(value) {
             Ok(bytes) => self.set(key, &bytes, timeout).await,
             Err(_) => false,

@@ -73,7 +73,10 @@ impl Stats {
 
     /// Adds time spent in the backend.
     pub fn spent(&self, time: Duration) {
-        add(&self.time_ns, u64::try_from(time.as_nanos()).unwrap_or(u64::MAX));
+        add(
+            &self.time_ns,
+            u64::try_from(time.as_nanos()).unwrap_or(u64::MAX),
+        );
     }
 
     /// The counters now.

@@ -51,7 +51,10 @@ mod tests {
         };
         let left = at - super::super::backends::now_millis();
         assert!((299_000..=300_000).contains(&left), "{left}");
-        assert_eq!(Timeout::Default.resolve(Timeout::Forever), Some(Expiry::Never));
+        assert_eq!(
+            Timeout::Default.resolve(Timeout::Forever),
+            Some(Expiry::Never)
+        );
         assert_eq!(Timeout::Default.resolve(Timeout::seconds(0)), None);
     }
 }

@@ -1,11 +1,11 @@
-//! The command line: `--config` plus one flag per entry of [`KEYS`].
+//! The command line: `--config` plus one flag per entry of [`keys()`].
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Arg, ArgMatches, CommandFactory, FromArgMatches, Parser};
 
-use super::keys::{KEYS, Key};
+use super::keys::{Key, keys};
 
 /// A Pokémon catalogue that teaches web caching.
 #[derive(Debug, Parser)]
@@ -44,7 +44,7 @@ impl Cli {
 }
 
 fn command() -> clap::Command {
-    Args::command().args(KEYS.iter().map(|key| {
+    Args::command().args(keys().iter().map(|key| {
         Arg::new(key.path)
             .long(key.flag)
             .value_name(key.value_name)
@@ -55,7 +55,8 @@ fn command() -> clap::Command {
 }
 
 fn overrides(matches: &ArgMatches) -> Vec<(&'static Key, String)> {
-    KEYS.iter()
+    keys()
+        .iter()
         .filter_map(|key| Some((key, matches.get_one::<String>(key.path)?.clone())))
         .collect()
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::cli::Cli;
-use super::keys::{KEYS, Key, Kind};
+use super::keys::{Key, Kind, keys};
 use super::{Settings, leaves};
 
 /// The file read when `--config` and `POKEDEX_CONFIG` name none.
@@ -90,7 +90,7 @@ pub(super) fn load(
         None if Path::new(DEFAULT_FILE).exists() => layers.add_file(Path::new(DEFAULT_FILE))?,
         None => {}
     }
-    for key in KEYS {
+    for key in keys() {
         if let Some(text) = env(key.env) {
             layers.set(key, &text, Origin::Env(key.env))?;
         }

@@ -2,8 +2,9 @@
 //!
 //! Values come in layers, each overriding the one before: the defaults below, the
 //! settings file (`pokedex.toml`), environment variables, then command-line flags.
-//! [`keys::KEYS`] names every setting once, with its variable and flag.
+//! [`keys()`] names every setting once, with its variable and flag.
 
+mod caches;
 mod cli;
 mod keys;
 mod layers;
@@ -12,8 +13,11 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use serde::{Deserialize, Serialize};
 
+pub use caches::{
+    BackendSettings, CachesSettings, DEFAULT_FILE_LOCATION, DEFAULT_REDIS_LOCATION, TimeoutSetting,
+};
 pub use cli::Cli;
-pub use keys::{KEYS, Key, Kind};
+pub use keys::{CACHE_BACKENDS, Key, Kind, keys};
 pub use layers::{Origin, SettingsError};
 
 /// Everything the app can be configured with, after all layers are applied.
@@ -24,6 +28,8 @@ pub struct Settings {
     pub addr: SocketAddr,
     /// Where the Pokémon live.
     pub database: DatabaseSettings,
+    /// The cache backends' options.
+    pub caches: CachesSettings,
 }
 
 impl Default for Settings {
@@ -31,6 +37,7 @@ impl Default for Settings {
         Self {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8000)),
             database: DatabaseSettings::default(),
+            caches: CachesSettings::default(),
         }
     }
 }
@@ -72,14 +79,29 @@ impl Settings {
         };
         let mut found = Vec::new();
         leaves("", &table, &mut found);
+        // Backends ignore the options that do not apply to them; so does the summary.
+        let applies =
+            |path: &str| !path.starts_with("caches.") || keys().iter().any(|key| key.path == path);
         let parts: Vec<String> = found
             .into_iter()
+            .filter(|(path, _)| applies(path))
             .map(|(path, value)| match value {
-                toml::Value::String(text) => format!("{path}={text}"),
+                toml::Value::String(text) => format!("{path}={}", redact(text)),
                 other => format!("{path}={other}"),
             })
             .collect();
         parts.join(" ")
+    }
+}
+
+/// `text` with the credentials of a URL (`scheme://user:password@host`) masked.
+fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.into();
+    };
+    match rest.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://***@{host}").into(),
+        None => text.into(),
     }
 }
 
@@ -105,9 +127,30 @@ mod tests {
     #[test]
     fn summary_lists_nested_settings_on_one_line() {
         let summary = Settings::default().summary();
-        assert_eq!(
-            summary,
-            "addr=127.0.0.1:8000 database.max_connections=8 database.url=sqlite://pokedex.sqlite3"
+        assert!(
+            summary.starts_with("addr=127.0.0.1:8000 caches.database.compress_threshold=1024"),
+            "{summary}"
         );
+        assert!(summary.contains(" caches.redis.timeout=300 "), "{summary}");
+        assert!(
+            summary.ends_with(" database.max_connections=8 database.url=sqlite://pokedex.sqlite3")
+        );
+        assert!(!summary.contains('\n'));
+        assert!(
+            !summary.contains("caches.database.command_timeout_ms"),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn summary_hides_passwords_in_urls() {
+        let mut settings = Settings::default();
+        settings.caches.redis.location = Some("redis://user:s3cret@cache.local:6379/0".to_owned());
+        let summary = settings.summary();
+        assert!(
+            summary.contains("caches.redis.location=redis://***@cache.local:6379/0"),
+            "{summary}"
+        );
+        assert!(!summary.contains("s3cret"));
     }
 }

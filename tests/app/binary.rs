@@ -134,10 +134,16 @@ fn the_binary_logs_its_settings_and_creates_its_database_in_the_working_director
         .iter()
         .find(|line| line.contains("starting"))
         .expect("a start-up line");
-    assert!(
-        settings.contains("settings=addr=127.0.0.1:0 database.max_connections=8 database.url=sqlite://pokedex.sqlite3"),
-        "{settings}"
-    );
+    for setting in [
+        "settings=addr=127.0.0.1:0 ",
+        " caches.redis.location=redis://127.0.0.1:6379 ",
+        " database.max_connections=8 database.url=sqlite://pokedex.sqlite3",
+    ] {
+        assert!(
+            settings.contains(setting),
+            "{settings} should contain {setting:?}"
+        );
+    }
     assert!(
         server
             .startup

@@ -80,7 +80,9 @@ impl Backend for MemoryBackend {
     }
 
     async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError> {
-        self.entries.insert(key.to_owned(), Entry { value, expiry }).await;
+        self.entries
+            .insert(key.to_owned(), Entry { value, expiry })
+            .await;
         Ok(())
     }
 

@@ -58,7 +58,9 @@ impl Expiry {
 pub fn now_millis() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| u64::try_from(since.as_millis()).unwrap_or(u64::MAX))
+        .map_or(0, |since| {
+            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+        })
 }
 
 /// A backend could not do what it was asked: the cache turns this into a miss or
@@ -148,7 +150,11 @@ pub trait Backend: Send + Sync + 'static {
     async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError>;
 
     /// Stores every entry with the same expiry.
-    async fn set_many(&self, entries: &[(String, Bytes)], expiry: Expiry) -> Result<(), BackendError> {
+    async fn set_many(
+        &self,
+        entries: &[(String, Bytes)],
+        expiry: Expiry,
+    ) -> Result<(), BackendError> {
         for (key, value) in entries {
             self.set(key, value.clone(), expiry).await?;
         }
