@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod cache;
+pub mod commands;
 pub mod db;
 pub mod error;
 pub mod settings;

@@ -1,9 +1,11 @@
-//! The `pokedex` binary: read the settings, start logging, build the app, serve.
+//! The `pokedex` binary: read the settings, start logging, then serve the app or
+//! run one management command.
 
 use std::process::ExitCode;
 
 use pokedex::app::Application;
-use pokedex::settings::{Cli, Settings};
+use pokedex::commands;
+use pokedex::settings::{Cli, Command, Settings};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -21,8 +23,30 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match cli.command {
+        Some(Command::CreateCacheTable) => report(commands::create_cache_table(&settings).await),
+        Some(Command::ClearCache) => match commands::clear_caches(&settings).await {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(err) => report::<()>(Err(err)),
+        },
+        None => serve(&settings).await,
+    }
+}
+
+fn report<T>(result: Result<T, commands::CommandError>) -> ExitCode {
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("pokedex: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: &Settings) -> ExitCode {
     tracing::info!(settings = %settings.summary(), "starting");
-    let app = match Application::build(&settings).await {
+    let app = match Application::build(settings).await {
         Ok(app) => app,
         Err(err) => {
             eprintln!("pokedex: {err}");

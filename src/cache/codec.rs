@@ -39,12 +39,11 @@ impl Codec {
         if parse_integer(value).is_some() {
             return Bytes::copy_from_slice(value);
         }
-        if self.threshold.is_some_and(|limit| value.len() > limit) {
-            if let Ok(compressed) = zstd::bulk::compress(value, ZSTD_LEVEL) {
-                if compressed.len() < value.len() {
-                    return headed(ZSTD, &compressed);
-                }
-            }
+        if self.threshold.is_some_and(|limit| value.len() > limit)
+            && let Ok(compressed) = zstd::bulk::compress(value, ZSTD_LEVEL)
+            && compressed.len() < value.len()
+        {
+            return headed(ZSTD, &compressed);
         }
         headed(0, value)
     }
@@ -118,8 +117,15 @@ mod tests {
 
     #[test]
     fn incompressible_or_unthresholded_values_stay_raw() {
-        let noise: Vec<u8> = (0..4096u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        // xorshift64: bytes with no pattern for zstd to find.
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let noise: Vec<u8> = (0..4096)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state.to_le_bytes()[0]
+            })
             .collect();
         assert_eq!(Codec::new(1024).encode(&noise)[2], 0);
         let text = "abc".repeat(1000);

@@ -7,6 +7,7 @@
 
 pub mod backends;
 pub mod codec;
+pub mod configured;
 mod failure;
 pub mod key;
 pub mod stats;
@@ -136,8 +137,8 @@ impl Cache {
         stored
     }
 
-    fn decode(&self, stored: Option<Bytes>) -> Option<Bytes> {
-        let value = stored.as_ref().and_then(Codec::decode);
+    fn decode(&self, stored: Option<&Bytes>) -> Option<Bytes> {
+        let value = stored.and_then(Codec::decode);
         if value.is_some() {
             self.shared.stats.hit();
         } else {
@@ -152,7 +153,7 @@ impl Cache {
         let stored = self
             .call("get", self.shared.backend.get(&self.make_key(key)))
             .await;
-        self.decode(stored.flatten())
+        self.decode(stored.flatten().as_ref())
     }
 
     /// The values found for `keys`, fetched in one round trip where the backend can.
@@ -164,7 +165,7 @@ impl Cache {
         let found = found.unwrap_or_else(|| vec![None; keys.len()]);
         keys.iter()
             .zip(found)
-            .filter_map(|(key, stored)| Some(((*key).to_owned(), self.decode(stored)?)))
+            .filter_map(|(key, stored)| Some(((*key).to_owned(), self.decode(stored.as_ref())?)))
             .collect()
     }
 

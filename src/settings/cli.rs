@@ -13,8 +13,21 @@ use super::keys::{Key, keys};
 struct Args {
     /// Settings file [default: pokedex.toml in the working directory, if present]
     /// (env: `POKEDEX_CONFIG`)
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// What to do instead of serving, like Django's management commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Subcommand)]
+pub enum Command {
+    /// Create the database cache's table (Django's createcachetable)
+    #[command(name = "createcachetable")]
+    CreateCacheTable,
+    /// Remove this app's entries from the file, database and Redis caches
+    #[command(name = "clearcache")]
+    ClearCache,
 }
 
 /// What the command line asked for: a settings file and the flags that were given.
@@ -22,6 +35,8 @@ struct Args {
 pub struct Cli {
     /// Settings file named by `--config`.
     pub config: Option<PathBuf>,
+    /// A management command; `None` serves the app.
+    pub command: Option<Command>,
     /// Each setting given as a flag, with its text as typed.
     pub overrides: Vec<(&'static Key, String)>,
 }
@@ -38,6 +53,7 @@ impl Cli {
         let parsed = Args::from_arg_matches(&matches)?;
         Ok(Self {
             config: parsed.config,
+            command: parsed.command,
             overrides: overrides(&matches),
         })
     }
@@ -50,6 +66,7 @@ fn command() -> clap::Command {
             .value_name(key.value_name)
             // So that `--flag -3` reaches the settings check, which names the setting.
             .allow_negative_numbers(true)
+            .global(true)
             .help(format!("{} (env: {})", key.help, key.env))
     }))
 }

@@ -136,6 +136,7 @@ const CACHE_FIELDS: &[CacheField] = &[
 pub const CACHE_BACKENDS: [&str; 4] = ["memory", "file", "database", "redis"];
 
 /// Every setting that can come from the environment or the command line.
+#[must_use]
 pub fn keys() -> &'static [Key] {
     static KEYS: LazyLock<Vec<Key>> = LazyLock::new(|| {
         let mut keys = APP_KEYS.to_vec();

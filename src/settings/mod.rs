@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use caches::{
     BackendSettings, CachesSettings, DEFAULT_FILE_LOCATION, DEFAULT_REDIS_LOCATION, TimeoutSetting,
 };
-pub use cli::Cli;
+pub use cli::{Cli, Command};
 pub use keys::{CACHE_BACKENDS, Key, Kind, keys};
 pub use layers::{Origin, SettingsError};
 

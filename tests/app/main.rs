@@ -2,6 +2,7 @@
 //! temporary database per test, plus a few tests of the real binary.
 
 mod binary;
+mod cache;
 mod helpers;
 mod not_found;
 mod pages;

@@ -4,7 +4,10 @@
 //! keys, timeouts, encoding, counters and the failure policy live once, in
 //! [`crate::cache::Cache`].
 
+pub mod database;
+pub mod file;
 pub mod memory;
+pub mod redis;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -75,7 +78,7 @@ pub enum BackendError {
     Database(#[from] sqlx::Error),
     /// Redis refused, failed or could not be reached.
     #[error("redis: {0}")]
-    Redis(#[from] redis::RedisError),
+    Redis(#[from] ::redis::RedisError),
     /// The backend did not answer in time.
     #[error("timed out after {0:?}")]
     Timeout(Duration),
@@ -96,11 +99,9 @@ impl Cull {
     /// How many of `count` entries one cull removes.
     #[must_use]
     pub fn victims(self, count: u64) -> u64 {
-        if self.cull_frequency == 0 {
-            count
-        } else {
-            (count / self.cull_frequency).max(1)
-        }
+        count
+            .checked_div(self.cull_frequency)
+            .map_or(count, |share| share.max(1))
     }
 }
 

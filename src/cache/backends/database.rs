@@ -1,0 +1,359 @@
+//! `database`: a table in SQLite (Django's `DatabaseCache`), with `add` and `incr`
+//! atomic in one statement each, and a table counted only when it may be full.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use tokio::sync::Mutex;
+
+use super::{Backend, BackendError, Cull, Expiry, IncrError, add_to_stored, now_millis};
+
+/// Keys per statement, well under SQLite's limit on bound parameters.
+const CHUNK: usize = 500;
+
+/// `updated` is when the row was last written: culling removes the least recently
+/// written rows, and `expires` is indexed so expired rows are found without a scan.
+const CREATE: [&str; 2] = [
+    "CREATE TABLE IF NOT EXISTS cache_table (cache_key TEXT PRIMARY KEY, \
+     value BLOB NOT NULL, expires INTEGER, updated INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS cache_table_expires ON cache_table (expires)",
+];
+
+const UPSERT: &str = "INSERT INTO cache_table (cache_key, value, expires, updated) \
+     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (cache_key) DO UPDATE SET \
+     value = excluded.value, expires = excluded.expires, updated = excluded.updated";
+
+/// [`UPSERT`] replacing only an expired row, so `add` needs no transaction either.
+const ADD: &str = "INSERT INTO cache_table (cache_key, value, expires, updated) \
+     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (cache_key) DO UPDATE SET \
+     value = excluded.value, expires = excluded.expires, updated = excluded.updated \
+     WHERE cache_table.expires <= ?4";
+
+/// In one statement, so concurrent `incr`s need no transaction (SQLite's deferred
+/// ones fail with `SQLITE_BUSY` when several upgrade to writing at once). Only a live
+/// canonical decimal whose sum stays an integer (SQLite turns an overflowing sum into
+/// a REAL) is changed, and it stays a BLOB of decimal text.
+const INCR: &str = "UPDATE cache_table \
+     SET value = CAST(CAST(CAST(CAST(value AS TEXT) AS INTEGER) + ?2 AS TEXT) AS BLOB), \
+     updated = ?3 \
+     WHERE cache_key = ?1 AND (expires IS NULL OR expires > ?3) \
+     AND CAST(CAST(CAST(value AS TEXT) AS INTEGER) AS TEXT) = CAST(value AS TEXT) \
+     AND typeof(CAST(CAST(value AS TEXT) AS INTEGER) + ?2) = 'integer' \
+     RETURNING CAST(CAST(value AS TEXT) AS INTEGER)";
+
+/// Creates the cache table unless it exists, and says whether it did: what opening
+/// the backend and the `createcachetable` command both run.
+pub async fn create_table(pool: &SqlitePool) -> Result<bool, BackendError> {
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cache_table')",
+    )
+    .fetch_one(pool)
+    .await?;
+    if exists {
+        return Ok(false);
+    }
+    let mut transaction = pool.begin().await?;
+    for statement in CREATE {
+        sqlx::query(statement).execute(&mut *transaction).await?;
+    }
+    transaction.commit().await?;
+    tracing::info!("created the cache table cache_table");
+    Ok(true)
+}
+
+/// The SQLite backend (Django's `DatabaseCache`), on the app's database or its own.
+pub struct DatabaseBackend {
+    pool: SqlitePool,
+    cull: Cull,
+    /// Rows at the last count plus every write since, less deletions: the table is
+    /// counted only when this says it may be full. Other processes' writes are
+    /// unseen until then.
+    estimate: AtomicU64,
+    /// One cull at a time: writers arriving together at capacity would each count.
+    culling: Mutex<()>,
+}
+
+impl DatabaseBackend {
+    /// A cache in `pool`'s `cache_table`, created if missing, bounded by `cull`.
+    pub async fn open(pool: SqlitePool, cull: Cull) -> Result<Self, BackendError> {
+        create_table(&pool).await?;
+        let backend = Self {
+            pool,
+            cull,
+            estimate: AtomicU64::new(0),
+            culling: Mutex::new(()),
+        };
+        backend.estimate.store(backend.count().await?, Relaxed);
+        Ok(backend)
+    }
+
+    /// The pool the table lives in, so tests and tools can reach the rows.
+    #[must_use]
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    async fn count(&self) -> Result<u64, BackendError> {
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM cache_table")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(count).unwrap_or_default())
+    }
+
+    fn forget(&self, removed: u64) {
+        let _ = self
+            .estimate
+            .fetch_update(Relaxed, Relaxed, |n| Some(n.saturating_sub(removed)));
+    }
+
+    /// Before writing `incoming` rows: if they may overflow the bound, counts the
+    /// table, and culls if they would.
+    async fn make_room(&self, incoming: u64) -> Result<(), BackendError> {
+        let max = self.cull.max_entries;
+        let estimate = self
+            .estimate
+            .fetch_add(incoming, Relaxed)
+            .saturating_add(incoming);
+        if estimate <= max {
+            return Ok(());
+        }
+        let _culling = self.culling.lock().await;
+        let count = self.count().await?;
+        let excess = count.saturating_add(incoming).saturating_sub(max);
+        let left = if excess == 0 {
+            count
+        } else {
+            count.saturating_sub(self.cull(self.cull.victims(count).max(excess)).await?)
+        };
+        self.estimate.store(left.saturating_add(incoming), Relaxed);
+        Ok(())
+    }
+
+    /// Deletes every expired row, then the least recently written until `doomed`
+    /// rows are gone; returns how many went.
+    async fn cull(&self, doomed: u64) -> Result<u64, BackendError> {
+        let expired = sqlx::query("DELETE FROM cache_table WHERE expires <= ?1")
+            .bind(now())
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        let oldest = doomed.saturating_sub(expired);
+        if oldest == 0 {
+            return Ok(expired);
+        }
+        let cut = "DELETE FROM cache_table WHERE cache_key IN \
+             (SELECT cache_key FROM cache_table ORDER BY updated LIMIT ?1)";
+        let cut = sqlx::query(cut)
+            .bind(i64::try_from(oldest).unwrap_or(i64::MAX))
+            .execute(&self.pool)
+            .await?;
+        Ok(expired + cut.rows_affected())
+    }
+
+    /// Deletes whichever of `keys` have expired, so a read leaves no dead row behind.
+    async fn purge(&self, keys: &[String], now: i64) -> Result<(), BackendError> {
+        for chunk in keys.chunks(CHUNK) {
+            let mut query = in_list("DELETE FROM cache_table WHERE cache_key IN ", chunk);
+            query.push(" AND expires <= ").push_bind(now);
+            self.forget(query.build().execute(&self.pool).await?.rows_affected());
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Backend for DatabaseBackend {
+    fn name(&self) -> &'static str {
+        "database"
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError> {
+        let keys = [key.to_owned()];
+        Ok(self.get_many(&keys).await?.pop().flatten())
+    }
+
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Bytes>>, BackendError> {
+        let now = now();
+        let mut found = HashMap::with_capacity(keys.len());
+        let mut expired = Vec::new();
+        for chunk in keys.chunks(CHUNK) {
+            // CAST, because a row written by hand may hold TEXT or a number.
+            let select = "SELECT cache_key, CAST(value AS BLOB), expires FROM cache_table \
+                 WHERE cache_key IN ";
+            let mut query = in_list(select, chunk);
+            let rows: Vec<(String, Vec<u8>, Option<i64>)> =
+                query.build_query_as().fetch_all(&self.pool).await?;
+            for (key, value, expires) in rows {
+                if is_expired(expires, now) {
+                    expired.push(key);
+                } else {
+                    found.insert(key, Bytes::from(value));
+                }
+            }
+        }
+        if !expired.is_empty() {
+            self.purge(&expired, now).await?;
+        }
+        Ok(keys.iter().map(|key| found.get(key).cloned()).collect())
+    }
+
+    async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError> {
+        self.make_room(1).await?;
+        write(UPSERT, key, &value, expiry, now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_many(
+        &self,
+        entries: &[(String, Bytes)],
+        expiry: Expiry,
+    ) -> Result<(), BackendError> {
+        self.make_room(u64::try_from(entries.len()).unwrap_or(u64::MAX))
+            .await?;
+        let now = now();
+        let mut transaction = self.pool.begin().await?;
+        for (key, value) in entries {
+            write(UPSERT, key, value, expiry, now)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn add(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<bool, BackendError> {
+        self.make_room(1).await?;
+        let written = write(ADD, key, &value, expiry, now())
+            .execute(&self.pool)
+            .await?;
+        Ok(written.rows_affected() == 1)
+    }
+
+    async fn delete(&self, key: &str) -> Result<bool, BackendError> {
+        Ok(self.delete_many(&[key.to_owned()]).await? == 1)
+    }
+
+    async fn delete_many(&self, keys: &[String]) -> Result<u64, BackendError> {
+        let now = now();
+        let mut live = 0;
+        for chunk in keys.chunks(CHUNK) {
+            let mut query = in_list("DELETE FROM cache_table WHERE cache_key IN ", chunk);
+            query.push(" RETURNING expires");
+            let removed: Vec<Option<i64>> =
+                query.build_query_scalar().fetch_all(&self.pool).await?;
+            self.forget(u64::try_from(removed.len()).unwrap_or(u64::MAX));
+            live += removed
+                .into_iter()
+                .filter(|&expires| !is_expired(expires, now))
+                .count();
+        }
+        Ok(u64::try_from(live).unwrap_or(u64::MAX))
+    }
+
+    async fn touch(&self, key: &str, expiry: Expiry) -> Result<bool, BackendError> {
+        let touch = "UPDATE cache_table SET expires = ?2, updated = ?3 \
+             WHERE cache_key = ?1 AND (expires IS NULL OR expires > ?3)";
+        let touched = sqlx::query(touch)
+            .bind(key)
+            .bind(expires(expiry))
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        Ok(touched.rows_affected() == 1)
+    }
+
+    async fn incr(&self, key: &str, delta: i64) -> Result<i64, IncrError> {
+        let now = now();
+        let sum: Option<i64> = sqlx::query_scalar(INCR)
+            .bind(key)
+            .bind(delta)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(BackendError::from)?;
+        if let Some(sum) = sum {
+            return Ok(sum);
+        }
+        let row: Option<(Vec<u8>, Option<i64>)> = sqlx::query_as(
+            "SELECT CAST(value AS BLOB), expires FROM cache_table WHERE cache_key = ?1",
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(BackendError::from)?;
+        match row {
+            // Should the row hold a live integer now, it became one after the update
+            // looked, when the key held none: hence `Missing`.
+            Some((value, expires)) if !is_expired(expires, now) => {
+                add_to_stored(&value, delta).and(Err(IncrError::Missing))
+            }
+            _ => Err(IncrError::Missing),
+        }
+    }
+
+    async fn clear(&self, namespace: &str) -> Result<(), BackendError> {
+        let removed =
+            sqlx::query("DELETE FROM cache_table WHERE substr(cache_key, 1, length(?1)) = ?1")
+                .bind(namespace)
+                .execute(&self.pool)
+                .await?;
+        self.forget(removed.rows_affected());
+        Ok(())
+    }
+
+    async fn entry_count(&self) -> Result<u64, BackendError> {
+        self.count().await
+    }
+}
+
+/// [`UPSERT`] or [`ADD`], bound.
+fn write<'q>(
+    sql: &'q str,
+    key: &'q str,
+    value: &'q [u8],
+    expiry: Expiry,
+    now: i64,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    sqlx::query(sql)
+        .bind(key)
+        .bind(value)
+        .bind(expires(expiry))
+        .bind(now)
+}
+
+/// `sql` followed by `(?, ?, …)` bound to `keys`.
+fn in_list<'a>(sql: &str, keys: &'a [String]) -> QueryBuilder<'a, Sqlite> {
+    let mut query = QueryBuilder::new(sql);
+    let mut list = query.separated(", ");
+    list.push_unseparated("(");
+    for key in keys {
+        list.push_bind(key.as_str());
+    }
+    list.push_unseparated(")");
+    query
+}
+
+/// Now, as the table stores times.
+fn now() -> i64 {
+    i64::try_from(now_millis()).unwrap_or(i64::MAX)
+}
+
+fn expires(expiry: Expiry) -> Option<i64> {
+    expiry
+        .as_millis()
+        .map(|at| i64::try_from(at).unwrap_or(i64::MAX))
+}
+
+fn is_expired(expires: Option<i64>, now: i64) -> bool {
+    expires.is_some_and(|at| at <= now)
+}
+
+#[cfg(test)]
+mod tests;

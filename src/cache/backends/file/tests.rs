@@ -1,0 +1,205 @@
+//! The file backend: corrupt files, culling, atomic incr, clear.
+
+use std::time::Duration;
+
+use super::*;
+
+const BOUND: Cull = Cull {
+    max_entries: 10,
+    cull_frequency: 3,
+};
+
+async fn backend(cull: Cull) -> (tempfile::TempDir, FileBackend) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let backend = FileBackend::open(dir.path().join("cache"), cull)
+        .await
+        .expect("open");
+    (dir, backend)
+}
+
+fn hour() -> Expiry {
+    Expiry::after(Duration::from_secs(3600))
+}
+
+#[tokio::test]
+async fn corrupt_truncated_and_foreign_files_are_misses_and_removed() {
+    let (_dir, cache) = backend(BOUND).await;
+    cache
+        .set("p:1:a", Bytes::from_static(b"value"), hour())
+        .await
+        .unwrap();
+    let valid = fs::read(cache.path_for("p:1:a")).unwrap();
+    let mut long_key = valid.clone();
+    long_key[13..17].copy_from_slice(&1000u32.to_le_bytes());
+    for broken in [
+        &b"garbage"[..],
+        &valid[..10],
+        &valid[..FIXED + 3],
+        &long_key,
+    ] {
+        fs::write(cache.path_for("p:1:a"), broken).unwrap();
+        assert_eq!(cache.get("p:1:a").await.unwrap(), None, "{broken:?}");
+        assert!(!cache.path_for("p:1:a").exists());
+    }
+    // Another key's entry under this key's name: a digest collision.
+    fs::write(cache.path_for("p:1:b"), &valid).unwrap();
+    assert_eq!(cache.get("p:1:b").await.unwrap(), None);
+    assert!(!cache.path_for("p:1:b").exists());
+}
+
+#[tokio::test]
+async fn expired_entries_are_misses_and_removed() {
+    let (_dir, cache) = backend(BOUND).await;
+    cache
+        .set("p:1:a", Bytes::from_static(b"v"), Expiry::At(1))
+        .await
+        .unwrap();
+    assert!(cache.path_for("p:1:a").exists());
+    assert_eq!(cache.get("p:1:a").await.unwrap(), None);
+    assert_eq!(cache.entry_count().await.unwrap(), 0);
+    assert!(!cache.delete("p:1:a").await.unwrap());
+}
+
+#[tokio::test]
+async fn a_deleted_directory_is_recreated_on_set() {
+    let (dir, cache) = backend(BOUND).await;
+    fs::remove_dir_all(dir.path().join("cache")).unwrap();
+    assert_eq!(cache.get("p:1:a").await.unwrap(), None);
+    assert_eq!(cache.entry_count().await.unwrap(), 0);
+    cache
+        .set("p:1:a", Bytes::from_static(b"back"), Expiry::Never)
+        .await
+        .unwrap();
+    assert_eq!(cache.get("p:1:a").await.unwrap().unwrap(), "back");
+}
+
+#[tokio::test]
+async fn add_touch_and_delete_see_only_live_entries() {
+    let (_dir, cache) = backend(BOUND).await;
+    cache
+        .set("p:1:old", Bytes::from_static(b"old"), Expiry::At(1))
+        .await
+        .unwrap();
+    assert!(
+        cache
+            .add("p:1:old", Bytes::from_static(b"new"), hour())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !cache
+            .add("p:1:old", Bytes::from_static(b"newer"), hour())
+            .await
+            .unwrap()
+    );
+    assert_eq!(cache.get("p:1:old").await.unwrap().unwrap(), "new");
+    assert!(cache.touch("p:1:old", Expiry::Never).await.unwrap());
+    assert_eq!(cache.get("p:1:old").await.unwrap().unwrap(), "new");
+    assert!(!cache.touch("p:1:none", Expiry::Never).await.unwrap());
+    assert!(cache.delete("p:1:old").await.unwrap());
+    assert!(!cache.delete("p:1:old").await.unwrap());
+    assert_eq!(cache.entry_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn culling_keeps_the_bound_and_the_newest_key() {
+    let (_dir, cache) = backend(BOUND).await;
+    for i in 0..40 {
+        cache
+            .set(&format!("p:1:{i}"), Bytes::from_static(b"v"), hour())
+            .await
+            .unwrap();
+        assert!(cache.entry_count().await.unwrap() <= 10);
+    }
+    assert!(cache.get("p:1:39").await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn culling_removes_expired_entries_before_older_live_ones() {
+    let cull = Cull {
+        max_entries: 10,
+        cull_frequency: 10,
+    };
+    let (_dir, cache) = backend(cull).await;
+    cache
+        .set("p:1:oldest", Bytes::from_static(b"v"), hour())
+        .await
+        .unwrap();
+    for i in 0..9 {
+        cache
+            .set(&format!("p:1:{i}"), Bytes::from_static(b"v"), Expiry::At(1))
+            .await
+            .unwrap();
+    }
+    cache
+        .set("p:1:new", Bytes::from_static(b"v"), hour())
+        .await
+        .unwrap();
+    assert_eq!(cache.entry_count().await.unwrap(), 2);
+    assert!(cache.get("p:1:oldest").await.unwrap().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn incr_counts_every_one_of_32_concurrent_tasks_and_keeps_the_expiry() {
+    let (_dir, cache) = backend(BOUND).await;
+    let cache = Arc::new(cache);
+    let expiry = hour();
+    cache
+        .set("p:1:n", Bytes::from_static(b"10"), expiry)
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let cache = Arc::clone(&cache);
+            tokio::spawn(async move { cache.incr("p:1:n", 1).await.unwrap() })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(cache.get("p:1:n").await.unwrap().unwrap(), "42");
+    let header = read_header(&cache.path_for("p:1:n")).unwrap().unwrap();
+    assert_eq!(header.0, expiry);
+    assert!(matches!(
+        cache.incr("p:1:none", 1).await,
+        Err(IncrError::Missing)
+    ));
+    cache
+        .set("p:1:s", Bytes::from_static(b"007"), expiry)
+        .await
+        .unwrap();
+    assert!(matches!(
+        cache.incr("p:1:s", 1).await,
+        Err(IncrError::NotInteger)
+    ));
+    let max = Bytes::from(i64::MAX.to_string());
+    cache.set("p:1:max", max, expiry).await.unwrap();
+    assert!(matches!(
+        cache.incr("p:1:max", 1).await,
+        Err(IncrError::Overflow)
+    ));
+}
+
+#[tokio::test]
+async fn clear_removes_only_its_namespace() {
+    let (dir, cache) = backend(BOUND).await;
+    cache
+        .set("a:1:x", Bytes::from_static(b"v"), hour())
+        .await
+        .unwrap();
+    cache
+        .set("a:2:y", Bytes::from_static(b"v"), hour())
+        .await
+        .unwrap();
+    cache
+        .set("ab:1:x", Bytes::from_static(b"v"), hour())
+        .await
+        .unwrap();
+    let stray = dir.path().join("cache").join("notes.txt");
+    fs::write(&stray, b"not an entry").unwrap();
+    cache.clear("a:").await.unwrap();
+    assert_eq!(cache.get("a:1:x").await.unwrap(), None);
+    assert!(cache.get("ab:1:x").await.unwrap().is_some());
+    assert!(stray.exists());
+    assert_eq!(cache.entry_count().await.unwrap(), 1);
+}

@@ -1,0 +1,159 @@
+//! Building a fresh cache on each backend for one test.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use pokedex::cache::backends::database::DatabaseBackend;
+use pokedex::cache::backends::file::FileBackend;
+use pokedex::cache::backends::memory::{Bound, MemoryBackend};
+use pokedex::cache::backends::redis::RedisBackend;
+use pokedex::cache::backends::{Backend, Cull};
+use pokedex::cache::{Cache, CacheOptions, Timeout};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use tempfile::TempDir;
+
+/// The Redis server the suite uses; CI starts one when none answers.
+pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Memory,
+    File,
+    Database,
+    Redis,
+}
+
+/// What a test may change about the cache it gets.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    pub default_timeout: Timeout,
+    pub max_entries: u64,
+    pub cull_frequency: u64,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            default_timeout: Timeout::seconds(300),
+            max_entries: 10_000,
+            cull_frequency: 3,
+        }
+    }
+}
+
+/// A cache on a fresh backend, and what the test needs to look behind it.
+pub struct Subject {
+    pub cache: Cache,
+    pub backend: Arc<dyn Backend>,
+    options: CacheOptions,
+    dir: TempDir,
+}
+
+impl Subject {
+    /// Another cache on the same storage, with its own key prefix.
+    pub fn sibling(&self, prefix_suffix: &str) -> Cache {
+        let options = CacheOptions {
+            key_prefix: format!("{}-{prefix_suffix}", self.options.key_prefix),
+            ..self.options.clone()
+        };
+        Cache::new(Arc::clone(&self.backend), &options)
+    }
+
+    /// The temporary directory holding the file cache (`cache/`) and the database
+    /// cache (`cache.sqlite3`).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Removes what the test wrote to Redis, which outlives the test (files and
+    /// tables go with the temporary directory).
+    pub async fn cleanup(&self) {
+        self.cache.clear().await;
+        self.sibling("other").clear().await;
+    }
+}
+
+/// A key prefix no other test (or run) shares, for the one shared Redis.
+fn unique_prefix() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("pokedex-test-{}-{nanos}", std::process::id())
+}
+
+/// Whether a Redis answers at [`REDIS_URL`]. When none does, tests skip only outside
+/// CI, and say so loudly; in CI they fail.
+pub async fn redis_is_up(test: &str) -> bool {
+    let up = async {
+        let client = redis::Client::open(REDIS_URL).ok()?;
+        let mut connection = client.get_multiplexed_async_connection().await.ok()?;
+        redis::cmd("PING")
+            .query_async::<String>(&mut connection)
+            .await
+            .ok()
+    };
+    let up = tokio::time::timeout(Duration::from_secs(2), up)
+        .await
+        .ok()
+        .flatten()
+        .is_some();
+    if !up {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{test}: no Redis answers at {REDIS_URL}, and CI must run the Redis tests"
+        );
+        eprintln!("\n!!! SKIPPED {test}: no Redis answers at {REDIS_URL} (CI is unset) !!!\n");
+    }
+    up
+}
+
+/// A fresh cache on `kind`, or `None` when `kind` is Redis and none answers.
+pub async fn subject(kind: Kind, test: &str, tuning: Tuning) -> Option<Subject> {
+    let dir = tempfile::tempdir().unwrap();
+    let cull = Cull {
+        max_entries: tuning.max_entries,
+        cull_frequency: tuning.cull_frequency,
+    };
+    let mut key_prefix = "pokedex".to_owned();
+    let backend: Arc<dyn Backend> = match kind {
+        Kind::Memory => Arc::new(MemoryBackend::new(Bound::Entries(tuning.max_entries))),
+        Kind::File => Arc::new(
+            FileBackend::open(dir.path().join("cache"), cull)
+                .await
+                .unwrap(),
+        ),
+        Kind::Database => {
+            let options = SqliteConnectOptions::new()
+                .filename(dir.path().join("cache.sqlite3"))
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(5));
+            let pool = SqlitePoolOptions::new()
+                .connect_with(options)
+                .await
+                .unwrap();
+            Arc::new(DatabaseBackend::open(pool, cull).await.unwrap())
+        }
+        Kind::Redis => {
+            if !redis_is_up(test).await {
+                return None;
+            }
+            key_prefix = unique_prefix();
+            Arc::new(RedisBackend::new(REDIS_URL, Duration::from_secs(2)).unwrap())
+        }
+    };
+    let options = CacheOptions {
+        default_timeout: tuning.default_timeout,
+        key_prefix,
+        version: 1,
+        compress_threshold: 1024,
+    };
+    Some(Subject {
+        cache: Cache::new(Arc::clone(&backend), &options),
+        backend,
+        options,
+        dir,
+    })
+}
