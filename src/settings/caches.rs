@@ -70,6 +70,22 @@ impl Default for CachesSettings {
     }
 }
 
+impl CachesSettings {
+    /// Gives the file and Redis backends their default location when a
+    /// `[caches.<backend>]` table names none, so the start-up log shows where they are.
+    pub(super) fn fill_default_locations(&mut self) {
+        let defaults = Self::default();
+        for (backend, default) in [
+            (&mut self.file, defaults.file),
+            (&mut self.redis, defaults.redis),
+        ] {
+            if backend.location.is_none() {
+                backend.location = default.location;
+            }
+        }
+    }
+}
+
 impl Default for BackendSettings {
     fn default() -> Self {
         Self {

@@ -68,7 +68,9 @@ impl Settings {
     /// `env` is a parameter so that tests can supply variables without touching the
     /// process environment.
     pub fn load(cli: &Cli, env: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        layers::load(cli, env)
+        let mut settings = layers::load(cli, env)?;
+        settings.caches.fill_default_locations();
+        Ok(settings)
     }
 
     /// One line listing every setting as `key=value`, for the start-up log.

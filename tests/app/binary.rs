@@ -168,3 +168,86 @@ fn the_binary_refuses_a_bad_setting_and_names_it() {
         "{stderr}"
     );
 }
+
+/// Runs `pokedex <args>` in `dir` with its database there, and returns its output.
+fn run_command(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("POKEDEX_CONFIG")
+        .env_remove("REDIS_URL")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn createcachetable_creates_the_table_in_the_apps_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_command(dir.path(), &["createcachetable"]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("cache_table is ready in sqlite://pokedex.sqlite3 (0 entries)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("created the cache table"), "{stdout}");
+
+    let again = run_command(dir.path(), &["createcachetable"]);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success());
+    assert!(
+        !stdout.contains("created the cache table"),
+        "created once: {stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clearcache_empties_this_apps_entries_in_every_backend() {
+    use pokedex::cache::Timeout;
+    use pokedex::cache::configured::{BackendKind, Caches};
+    use pokedex::settings::{Cli, Settings};
+
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = format!("pokedex-clearcache-{}", std::process::id());
+    let database = format!("sqlite://{}", dir.path().join("pokedex.sqlite3").display());
+    let cache_dir = dir.path().join("cache").display().to_string();
+    let args = [
+        "--database",
+        &database,
+        "--caches-file-location",
+        &cache_dir,
+        "--caches-redis-key-prefix",
+        &prefix,
+    ];
+    let cli = Cli::try_parse_from(std::iter::once("pokedex").chain(args)).unwrap();
+    let settings = Settings::load(&cli, |_| None).unwrap();
+    let app_db = pokedex::db::connect_and_prepare(&settings.database)
+        .await
+        .unwrap();
+    let caches = Caches::new(settings.caches.clone(), app_db);
+    let kinds = [BackendKind::File, BackendKind::Database, BackendKind::Redis];
+    for kind in kinds {
+        let cache = caches.get(kind).await.unwrap();
+        assert!(
+            cache.set("page", b"<html>", Timeout::Forever).await,
+            "{kind} stores"
+        );
+    }
+
+    let mut command = vec!["clearcache"];
+    command.extend(args);
+    let output = run_command(dir.path(), &command);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("memory: lives inside the running server"),
+        "{stdout}"
+    );
+    for kind in kinds {
+        assert!(stdout.contains(&format!("{kind}: cleared")), "{stdout}");
+        let cache = caches.get(kind).await.unwrap();
+        assert_eq!(cache.get("page").await, None, "{kind} was cleared");
+    }
+}

@@ -161,3 +161,69 @@ fn unreadable_or_malformed_files_are_refused_by_path() {
         &["pokedex.toml", "line 1"],
     );
 }
+
+#[test]
+fn every_cache_option_has_a_variable_and_a_flag() {
+    let settings = load(
+        Some("[caches.file]\nmax_entries = 5\n"),
+        &[
+            ("POKEDEX_CACHES_FILE_MAX_ENTRIES", "50"),
+            ("REDIS_URL", "redis://127.0.0.1:6380/2"),
+            ("POKEDEX_CACHES_MEMORY_TIMEOUT", "forever"),
+        ],
+        &[
+            "--caches-file-max-entries",
+            "500",
+            "--caches-database-timeout",
+            "0",
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        settings.caches.file.max_entries, 500,
+        "the flag beats the variable"
+    );
+    assert_eq!(
+        settings.caches.redis.location.as_deref(),
+        Some("redis://127.0.0.1:6380/2")
+    );
+    assert_eq!(
+        settings.caches.memory.timeout.0,
+        pokedex::cache::Timeout::Forever
+    );
+    assert_eq!(
+        settings.caches.database.timeout.0,
+        pokedex::cache::Timeout::seconds(0)
+    );
+    assert_eq!(
+        settings.caches.file.location.as_deref(),
+        Some("cache"),
+        "defaults stay"
+    );
+
+    let from_file = load(Some("[caches.redis]\ntimeout = \"forever\"\n"), &[], &[]).unwrap();
+    assert_eq!(
+        from_file.caches.redis.timeout.0,
+        pokedex::cache::Timeout::Forever
+    );
+}
+
+#[test]
+fn a_bad_cache_option_is_refused_by_name() {
+    assert_refused(
+        load(None, &[("POKEDEX_CACHES_REDIS_TIMEOUT", "soon")], &[]),
+        &[
+            "`caches.redis.timeout`",
+            "POKEDEX_CACHES_REDIS_TIMEOUT",
+            "forever",
+        ],
+    );
+    assert_refused(
+        load(Some("[caches.file]\ntimeout = -1\n"), &[], &[]),
+        &["`caches.file.timeout`", "pokedex.toml"],
+    );
+    assert_refused(
+        load(Some("[caches.memcached]\nlocation = \"x\"\n"), &[], &[]),
+        &["memcached", "pokedex.toml"],
+    );
+}
