@@ -20,7 +20,7 @@ use pokedex::app::{self, AppState};
 use pokedex::cache::configured::{BackendKind, Caches};
 use pokedex::cache::{Cache, Timeout};
 use pokedex::db;
-use pokedex::settings::{CachesSettings, DatabaseSettings};
+use pokedex::settings::{CachesSettings, Settings};
 use tower::ServiceExt;
 
 /// The `/all` page as the app renders it: real HTML, realistically compressible.
@@ -38,14 +38,15 @@ async fn all_page(router: axum::Router) -> Bytes {
 fn backends(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let database = DatabaseSettings {
-        url: format!("sqlite://{}", dir.path().join("bench.sqlite3").display()),
-        ..DatabaseSettings::default()
-    };
+    let mut app_settings = Settings::default();
+    app_settings.database.url = format!("sqlite://{}", dir.path().join("bench.sqlite3").display());
     let pool = runtime
-        .block_on(db::connect_and_prepare(&database))
+        .block_on(db::connect_and_prepare(&app_settings.database))
         .expect("database ready");
-    let page = runtime.block_on(all_page(app::router(AppState { db: pool.clone() })));
+    let state = runtime
+        .block_on(AppState::new(&app_settings, pool.clone()))
+        .expect("state");
+    let page = runtime.block_on(all_page(app::router(state, &[])));
     let kib: Bytes = page.slice(..1024);
 
     let mut settings = CachesSettings::default();

@@ -13,20 +13,21 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use http_body_util::BodyExt;
 use pokedex::app::{self, AppState};
 use pokedex::db;
-use pokedex::settings::DatabaseSettings;
+use pokedex::settings::Settings;
 use tower::ServiceExt;
 
 fn pages(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let settings = DatabaseSettings {
-        url: format!("sqlite://{}", dir.path().join("bench.sqlite3").display()),
-        ..DatabaseSettings::default()
-    };
+    let mut settings = Settings::default();
+    settings.database.url = format!("sqlite://{}", dir.path().join("bench.sqlite3").display());
     let pool = runtime
-        .block_on(db::connect_and_prepare(&settings))
+        .block_on(db::connect_and_prepare(&settings.database))
         .expect("database ready");
-    let router = app::router(AppState { db: pool });
+    let state = runtime
+        .block_on(AppState::new(&settings, pool))
+        .expect("state");
+    let router = app::router(state, &[]);
 
     let mut group = c.benchmark_group("uncached");
     for path in ["/", "/all", "/pokemon/25", "/type/grass"] {

@@ -4,34 +4,66 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::Request;
 use axum::http::Response;
-use sqlx::SqlitePool;
+use axum::middleware::from_fn;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-use crate::db::{self, DbError};
+use crate::cache::configured::Caches;
+use crate::cache::strategies::Caching;
+use crate::cache::strategies::coalesce::Coalescer;
+use crate::cache::strategies::conditional::conditional_get;
+use crate::cache::strategies::selection::Selection;
+use crate::cache::strategies::site::site_cache;
+use crate::cache::strategies::version::DataVersion;
+use crate::db::{self, Db, DbError};
 use crate::settings::Settings;
 use crate::web;
 
 /// What every handler may reach: shared, cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    /// The catalogue's connection pool; the only way handlers reach SQL.
-    pub db: SqlitePool,
+    /// The catalogue, counting its statements; the only way handlers reach SQL.
+    pub db: Db,
+    /// The caching strategies and their backends.
+    pub caching: Arc<Caching>,
 }
 
-/// The whole app as a router, for the server and for tests (`oneshot`).
+impl AppState {
+    /// The state for `settings` on an opened, migrated database.
+    pub async fn new(settings: &Settings, pool: sqlx::SqlitePool) -> Result<Self, DbError> {
+        let data_version = DataVersion::load(&pool).await.map_err(DbError::Query)?;
+        Ok(Self {
+            caching: Arc::new(Caching {
+                caches: Caches::new(settings.caches.clone(), pool.clone()),
+                selection: Selection::new(settings),
+                data_version,
+                coalescer: Coalescer::default(),
+            }),
+            db: Db::new(pool),
+        })
+    }
+}
+
+/// The whole app as a router, for the server and for tests (`oneshot`), with
+/// `cache_page` on each of `view_routes`.
 ///
-/// Layers, outermost first: the request log, then the pages.
-pub fn router(state: AppState) -> Router {
+/// Layers, outermost first: the request log, conditional GET (ETag, 304), the
+/// per-site cache, then the pages; the caches store what the pages render.
+pub fn router(state: AppState, view_routes: &[String]) -> Router {
+    let caching = Arc::clone(&state.caching);
     Router::new()
-        .merge(web::routes())
+        .merge(web::routes(&caching, view_routes))
         .nest("/static", web::assets::static_files())
         .fallback(web::not_found::not_found)
         .with_state(state)
+        .layer(site_cache(&caching))
+        .layer(from_fn(conditional_get))
         // One log line per request: method, path, status, latency.
         .layer(
             TraceLayer::new_for_http()
@@ -51,6 +83,9 @@ pub enum StartError {
     /// The database could not be opened, migrated or seeded.
     #[error(transparent)]
     Database(#[from] DbError),
+    /// `[view] routes` names a route the app does not have.
+    #[error("setting `view.routes`: there is no route {0:?}; the routes are {routes:?}", routes = web::ROUTES)]
+    UnknownRoute(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -70,7 +105,16 @@ pub struct Application {
 impl Application {
     /// Prepares the database and binds the address (port 0 picks a free one).
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
-        let db = db::connect_and_prepare(&settings.database).await?;
+        if let Some(route) = settings
+            .view
+            .routes
+            .iter()
+            .find(|route| !web::ROUTES.contains(&route.as_str()))
+        {
+            return Err(StartError::UnknownRoute(route.clone()));
+        }
+        let pool = db::connect_and_prepare(&settings.database).await?;
+        let state = AppState::new(settings, pool).await?;
         let listener =
             TcpListener::bind(settings.addr)
                 .await
@@ -80,7 +124,7 @@ impl Application {
                 })?;
         Ok(Self {
             listener,
-            router: router(AppState { db }),
+            router: router(state, &settings.view.routes),
         })
     }
 

@@ -11,6 +11,7 @@ pub mod configured;
 mod failure;
 pub mod key;
 pub mod stats;
+pub mod strategies;
 mod timeout;
 
 use std::collections::HashMap;

@@ -1,7 +1,9 @@
 //! The SQLite database: connecting, migrating, seeding. Every SQL statement the pages
 //! run lives in [`pokemon`].
 
+pub mod data_version;
 pub mod pokemon;
+pub mod recorded;
 pub mod seed;
 
 use std::str::FromStr;
@@ -9,6 +11,8 @@ use std::time::Duration;
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use recorded::Db;
 
 use crate::settings::DatabaseSettings;
 
@@ -26,6 +30,9 @@ pub enum DbError {
     /// A migration failed.
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A start-up query failed.
+    #[error("cannot read the database: {0}")]
+    Query(sqlx::Error),
     /// Seeding failed; nothing was written.
     #[error("cannot seed the database: {0}")]
     Seed(#[from] seed::SeedError),

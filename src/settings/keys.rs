@@ -56,6 +56,58 @@ const APP_KEYS: &[Key] = &[
     },
 ];
 
+/// `[site]`, `[view]` and `[fragment]`: each strategy's backend and seconds.
+const STRATEGY_KEYS: &[Key] = &[
+    Key {
+        path: "site.backend",
+        env: "POKEDEX_SITE_CACHE",
+        flag: "site-cache",
+        kind: Kind::Text,
+        value_name: "BACKEND",
+        help: "Per-site cache: off, memory, file, database or redis [default: off]",
+    },
+    Key {
+        path: "site.seconds",
+        env: "POKEDEX_SITE_SECONDS",
+        flag: "site-seconds",
+        kind: Kind::Integer,
+        value_name: "SECONDS",
+        help: "How long the per-site cache serves a page [default: 600]",
+    },
+    Key {
+        path: "view.backend",
+        env: "POKEDEX_VIEW_CACHE",
+        flag: "view-cache",
+        kind: Kind::Text,
+        value_name: "BACKEND",
+        help: "Per-view cache (cache_page on view.routes): off, memory, file, database or redis [default: off]",
+    },
+    Key {
+        path: "view.seconds",
+        env: "POKEDEX_VIEW_SECONDS",
+        flag: "view-seconds",
+        kind: Kind::Integer,
+        value_name: "SECONDS",
+        help: "How long the per-view cache serves a page [default: 60]",
+    },
+    Key {
+        path: "fragment.backend",
+        env: "POKEDEX_FRAGMENT_CACHE",
+        flag: "fragment-cache",
+        kind: Kind::Text,
+        value_name: "BACKEND",
+        help: "Template-fragment cache: off, memory, file, database or redis [default: off]",
+    },
+    Key {
+        path: "fragment.seconds",
+        env: "POKEDEX_FRAGMENT_SECONDS",
+        flag: "fragment-seconds",
+        kind: Kind::Integer,
+        value_name: "SECONDS",
+        help: "How long the fragment cache serves a block [default: 60]",
+    },
+];
+
 /// One option of the `[caches.<backend>]` tables, and the backends it applies to.
 struct CacheField {
     name: &'static str,
@@ -140,6 +192,7 @@ pub const CACHE_BACKENDS: [&str; 4] = ["memory", "file", "database", "redis"];
 pub fn keys() -> &'static [Key] {
     static KEYS: LazyLock<Vec<Key>> = LazyLock::new(|| {
         let mut keys = APP_KEYS.to_vec();
+        keys.extend_from_slice(STRATEGY_KEYS);
         for backend in CACHE_BACKENDS {
             for field in CACHE_FIELDS
                 .iter()

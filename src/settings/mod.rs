@@ -8,6 +8,7 @@ mod caches;
 mod cli;
 mod keys;
 mod layers;
+mod strategies;
 
 use std::net::{Ipv4Addr, SocketAddr};
 
@@ -19,6 +20,7 @@ pub use caches::{
 pub use cli::{Cli, Command};
 pub use keys::{CACHE_BACKENDS, Key, Kind, keys};
 pub use layers::{Origin, SettingsError};
+pub use strategies::{CacheChoice, FragmentSettings, SiteSettings, StrategySettings, ViewSettings};
 
 /// Everything the app can be configured with, after all layers are applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +30,12 @@ pub struct Settings {
     pub addr: SocketAddr,
     /// Where the Pokémon live.
     pub database: DatabaseSettings,
+    /// The per-site cache strategy.
+    pub site: SiteSettings,
+    /// The per-view cache strategy.
+    pub view: ViewSettings,
+    /// The template-fragment cache strategy.
+    pub fragment: FragmentSettings,
     /// The cache backends' options.
     pub caches: CachesSettings,
 }
@@ -37,6 +45,9 @@ impl Default for Settings {
         Self {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8000)),
             database: DatabaseSettings::default(),
+            site: SiteSettings::default(),
+            view: ViewSettings::default(),
+            fragment: FragmentSettings::default(),
             caches: CachesSettings::default(),
         }
     }
@@ -135,7 +146,11 @@ mod tests {
         );
         assert!(summary.contains(" caches.redis.timeout=300 "), "{summary}");
         assert!(
-            summary.ends_with(" database.max_connections=8 database.url=sqlite://pokedex.sqlite3")
+            summary.contains(" database.max_connections=8 database.url=sqlite://pokedex.sqlite3 ")
+        );
+        assert!(
+            summary.ends_with(" site.backend=off site.seconds=600 view.backend=off view.routes=[\"/all\"] view.seconds=60"),
+            "{summary}"
         );
         assert!(!summary.contains('\n'));
         assert!(

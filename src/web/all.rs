@@ -1,31 +1,46 @@
-//! `/all`: every Pokémon by name — the page the tutorial caches.
+//! `/all`: every Pokémon by name — the page the tutorial caches, whose table is the
+//! tutorial's `content_cache` fragment.
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 
 use super::render;
+use super::table::PokemonTable;
 use super::timing::{ResponseTime, ViewTimer};
 use crate::app::AppState;
-use crate::db::pokemon::{self, ListedPokemon};
-use crate::error::Result;
+use crate::cache::strategies::fragment::Fragment;
+use crate::db::pokemon;
+use crate::error::{AppError, Result};
 
 /// The list of every Pokémon.
 #[derive(Template)]
 #[template(path = "all.html")]
 pub struct AllPage {
-    /// Every Pokémon, by name.
-    pub rows: Vec<ListedPokemon>,
+    /// The rendered table, fresh or from the fragment cache.
+    pub table: String,
     /// The view's time for the navbar.
     pub response_time: Option<ResponseTime>,
 }
 
-/// Lists the whole catalogue in one query.
+/// Lists the whole catalogue: one query and the table, unless the fragment is cached.
 pub async fn all(State(state): State<AppState>) -> Result<Html<String>> {
     let timer = ViewTimer::start();
-    let rows = pokemon::all_by_name(&state.db).await?;
+    let fragment = [Fragment::new("content_cache", &[])];
+    let tables = state
+        .caching
+        .fragments(&fragment, |_| async {
+            let rows = pokemon::all_by_name(&state.db).await?;
+            let table = PokemonTable {
+                rows: &rows,
+                show_count: true,
+            }
+            .render()?;
+            Ok::<_, AppError>(vec![table])
+        })
+        .await?;
     render(&AllPage {
-        rows,
+        table: tables.into_iter().next().unwrap_or_default(),
         response_time: timer.stop(),
     })
 }

@@ -7,23 +7,39 @@ pub mod home;
 pub mod not_found;
 pub mod pokemon;
 pub mod pokemon_type;
+pub mod table;
 pub mod timing;
+
+use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
 use axum::response::Html;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 
 use crate::app::AppState;
+use crate::cache::strategies::Caching;
+use crate::cache::strategies::view::cache_page;
 use crate::error::Result;
 
-/// Every page's route; the app adds static files, the fallback and the layers.
-pub fn routes() -> Router<AppState> {
+/// The pages' routes, as `[view] routes` names them.
+pub const ROUTES: [&str; 4] = ["/", "/all", "/pokemon/{id}", "/type/{name}"];
+
+/// Every page's route, with `cache_page` on those in `view_routes`; the app adds
+/// static files, the fallback and the outer layers.
+pub fn routes(caching: &Arc<Caching>, view_routes: &[String]) -> Router<AppState> {
+    let page = |path: &str, handler: MethodRouter<AppState>| {
+        if view_routes.iter().any(|route| route == path) {
+            handler.layer(cache_page(caching))
+        } else {
+            handler
+        }
+    };
     Router::new()
-        .route("/", get(home::home))
-        .route("/all", get(all::all))
-        .route("/pokemon/{id}", get(pokemon::pokemon))
-        .route("/type/{name}", get(pokemon_type::pokemon_type))
+        .route(ROUTES[0], page(ROUTES[0], get(home::home)))
+        .route(ROUTES[1], page(ROUTES[1], get(all::all)))
+        .route(ROUTES[2], page(ROUTES[2], get(pokemon::pokemon)))
+        .route(ROUTES[3], page(ROUTES[3], get(pokemon_type::pokemon_type)))
 }
 
 /// Renders a page template into an HTML response body.

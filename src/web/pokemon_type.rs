@@ -6,9 +6,10 @@ use axum::extract::{Path, State};
 use axum::response::Html;
 
 use super::render;
+use super::table::PokemonTable;
 use super::timing::{ResponseTime, ViewTimer};
 use crate::app::AppState;
-use crate::db::pokemon::{self, ListedPokemon};
+use crate::db::pokemon;
 use crate::error::{AppError, Result};
 
 /// The list of one type's Pokémon.
@@ -17,8 +18,8 @@ use crate::error::{AppError, Result};
 pub struct TypePage {
     /// The type, lower case as stored.
     pub type_name: String,
-    /// Its Pokémon, by name.
-    pub rows: Vec<ListedPokemon>,
+    /// The table of its Pokémon, by name.
+    pub table: String,
     /// The view's time for the navbar.
     pub response_time: Option<ResponseTime>,
 }
@@ -38,9 +39,14 @@ pub async fn pokemon_type(
             "No Pokémon has the type “{type_name}”."
         )));
     }
+    let table = PokemonTable {
+        rows: &rows,
+        show_count: true,
+    }
+    .render()?;
     render(&TypePage {
         type_name,
-        rows,
+        table,
         response_time: timer.stop(),
     })
 }

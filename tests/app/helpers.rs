@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use pokedex::app::{self, AppState};
 use pokedex::db;
-use pokedex::settings::DatabaseSettings;
+use pokedex::settings::Settings;
 use scraper::{Html, Selector};
 use sqlx::SqlitePool;
 use tempfile::TempDir;
@@ -16,25 +16,47 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub router: Router,
     pub db: SqlitePool,
-    pub settings: DatabaseSettings,
+    pub state: AppState,
+    pub settings: Settings,
     _dir: TempDir,
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The app with `configure` applied to its settings (a fresh database and cache
+/// directory in a temporary directory; Redis keys under a prefix of its own).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let settings = DatabaseSettings {
-        url: format!("sqlite://{}", dir.path().join("pokedex.sqlite3").display()),
-        max_connections: 4,
-    };
-    let db = db::connect_and_prepare(&settings)
+    let mut settings = Settings::default();
+    settings.database.url = format!("sqlite://{}", dir.path().join("pokedex.sqlite3").display());
+    settings.database.max_connections = 4;
+    settings.caches.file.location = Some(dir.path().join("cache").display().to_string());
+    settings.caches.redis.key_prefix = format!("pokedex-test-{}", unique());
+    configure(&mut settings);
+    let pool = db::connect_and_prepare(&settings.database)
         .await
         .expect("database ready");
+    let state = AppState::new(&settings, pool.clone()).await.expect("state");
     TestApp {
-        router: app::router(AppState { db: db.clone() }),
-        db,
+        router: app::router(state.clone(), &settings.view.routes),
+        db: pool,
+        state,
         settings,
         _dir: dir,
     }
+}
+
+/// A number no other test in this run, or a run before it, uses.
+pub fn unique() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{nanos}-{n}", std::process::id())
 }
 
 impl TestApp {
@@ -42,12 +64,21 @@ impl TestApp {
         self.request(Method::GET, uri).await
     }
 
+    /// A GET with extra request headers.
+    pub async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> Page {
+        self.send(Method::GET, uri, headers).await
+    }
+
     pub async fn request(&self, method: Method, uri: &str) -> Page {
-        let request = Request::builder()
-            .method(method)
-            .uri(uri)
-            .body(Body::empty())
-            .expect("valid request");
+        self.send(method, uri, &[]).await
+    }
+
+    async fn send(&self, method: Method, uri: &str, headers: &[(&str, &str)]) -> Page {
+        let mut request = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Body::empty()).expect("valid request");
         let response = self
             .router
             .clone()
@@ -117,8 +148,9 @@ impl Page {
             .collect()
     }
 
-    /// The navbar's response time in seconds, checked to have nanosecond digits.
-    pub fn response_time(&self) -> f64 {
+    /// The navbar's response time as shown, checked to be seconds with nanosecond
+    /// digits; equal texts are the same frozen time.
+    pub fn response_time(&self) -> String {
         let texts = self.texts("#response-time");
         assert_eq!(texts.len(), 1, "one #response-time in {}", self.body);
         let seconds = texts[0]
@@ -126,7 +158,9 @@ impl Page {
             .expect("time ends in ' seconds'");
         let (_, fraction) = seconds.split_once('.').expect("a decimal point");
         assert_eq!(fraction.len(), 9, "nine digits in {seconds}");
-        seconds.parse().expect("a number of seconds")
+        let value: f64 = seconds.parse().expect("a number of seconds");
+        assert!((0.0..60.0).contains(&value), "{value}");
+        seconds.to_owned()
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {

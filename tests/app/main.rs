@@ -8,3 +8,4 @@ mod not_found;
 mod pages;
 mod seeding;
 mod settings;
+mod strategies;

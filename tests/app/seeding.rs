@@ -26,7 +26,9 @@ async fn first_start_seeds_all_1025_pokemon_in_wal_mode() {
 #[tokio::test]
 async fn a_second_start_on_the_same_database_does_not_seed_twice() {
     let app = spawn_app().await;
-    let again = db::connect_and_prepare(&app.settings).await.unwrap();
+    let again = db::connect_and_prepare(&app.settings.database)
+        .await
+        .unwrap();
     assert_eq!(pokemon::count(&again).await.unwrap(), 1025);
     assert_eq!(
         seed::seed_if_empty(&again, seed::POKEMON_CSV)

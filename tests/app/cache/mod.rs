@@ -5,4 +5,4 @@
 mod conformance;
 mod culling;
 mod failure;
-mod subjects;
+pub mod subjects;

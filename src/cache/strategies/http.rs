@@ -1,0 +1,199 @@
+//! The HTTP rules every page cache shares, written once: which requests are looked
+//! up, how keys are made (with `Vary`), which responses may be stored, the headers a
+//! stored response carries, and ETags.
+
+use std::time::{Duration, SystemTime};
+
+use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use axum::http::{Method, StatusCode, request, response};
+use bytes::{BufMut, Bytes, BytesMut};
+use serde::{Deserialize, Serialize};
+
+use super::selection::Strategy;
+use crate::cache::key::digest;
+
+/// Headers the caches add to what they serve, never stored with a page.
+pub const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
+/// Which backend a strategy used for this response.
+pub const X_CACHE_BACKEND: HeaderName = HeaderName::from_static("x-cache-backend");
+
+/// Whether a request may be answered from a page cache (Django looks up GET and
+/// HEAD only).
+#[must_use]
+pub fn is_lookup_method(method: &Method) -> bool {
+    method == Method::GET || method == Method::HEAD
+}
+
+/// The path and query a page is cached under.
+#[must_use]
+pub fn url_of(parts: &request::Parts) -> &str {
+    parts.uri.path_and_query().map_or("/", |pq| pq.as_str())
+}
+
+/// The key holding the `Vary` header names of the page at `url` (Django's
+/// `cache_header` key), at data version `version`.
+#[must_use]
+pub fn headers_key(strategy: Strategy, version: u64, url: &str) -> String {
+    format!("{strategy}.headers.v{version}.{url}")
+}
+
+/// The key holding the page at `url` for a request whose values of the `vary`
+/// headers are those in `request` (Django's `cache_page` key).
+#[must_use]
+pub fn page_key(
+    strategy: Strategy,
+    version: u64,
+    url: &str,
+    vary: &[String],
+    request: &HeaderMap,
+) -> String {
+    if vary.is_empty() {
+        return format!("{strategy}.page.v{version}.{url}");
+    }
+    let mut values = String::new();
+    for name in vary {
+        for value in request.get_all(name.as_str()) {
+            values.push_str(&String::from_utf8_lossy(value.as_bytes()));
+            values.push('\u{0}');
+        }
+        values.push('\u{1}');
+    }
+    format!("{strategy}.page.v{version}.{url}.{}", digest(&values))
+}
+
+/// The header names a response varies on, lower case; `Err` for `Vary: *`.
+pub fn vary_of(headers: &HeaderMap) -> Result<Vec<String>, &'static str> {
+    let mut names = Vec::new();
+    for value in headers.get_all(header::VARY) {
+        for name in value.to_str().unwrap_or("*").split(',') {
+            let name = name.trim().to_ascii_lowercase();
+            if name == "*" {
+                return Err("Vary: *");
+            }
+            if !name.is_empty() && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// Why a response may not be stored, or `None` when it may. Stricter than Django,
+/// which stores some of these and replays one client's cookies to others.
+#[must_use]
+pub fn not_storable(response: &response::Parts) -> Option<&'static str> {
+    if response.status != StatusCode::OK {
+        return Some("status is not 200");
+    }
+    if response.headers.contains_key(header::SET_COOKIE) {
+        return Some("Set-Cookie");
+    }
+    if vary_of(&response.headers).is_err() {
+        return Some("Vary: *");
+    }
+    for value in response.headers.get_all(header::CACHE_CONTROL) {
+        let Ok(value) = value.to_str() else {
+            return Some("unreadable Cache-Control");
+        };
+        for directive in value.split(',').map(|d| d.trim().to_ascii_lowercase()) {
+            match directive.as_str() {
+                "private" => return Some("Cache-Control: private"),
+                "no-store" => return Some("Cache-Control: no-store"),
+                "no-cache" => return Some("Cache-Control: no-cache"),
+                "max-age=0" => return Some("Cache-Control: max-age=0"),
+                _ => {}
+            }
+        }
+    }
+    if response
+        .headers
+        .values()
+        .any(|value| value.to_str().is_err())
+    {
+        return Some("a header that is not text");
+    }
+    None
+}
+
+/// Marks a response as fresh for `seconds`, as Django's `patch_response_headers`
+/// does: `Expires` and `Cache-Control: max-age`, unless already set.
+pub fn stamp_freshness(headers: &mut HeaderMap, seconds: u64) {
+    if !headers.contains_key(header::EXPIRES) {
+        let expires = SystemTime::now() + Duration::from_secs(seconds);
+        if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(expires)) {
+            headers.insert(header::EXPIRES, value);
+        }
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        let max_age = HeaderValue::from_str(&format!("max-age={seconds}"));
+        if let Ok(max_age) = max_age {
+            headers.insert(header::CACHE_CONTROL, max_age);
+        }
+    }
+}
+
+/// A strong ETag for `body`.
+#[must_use]
+pub fn etag_for(body: &[u8]) -> HeaderValue {
+    let tag = format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(body));
+    HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+}
+
+/// Whether the request's `If-None-Match` names `etag` (or `*`).
+#[must_use]
+pub fn if_none_match_hits(request: &HeaderMap, etag: &HeaderValue) -> bool {
+    let wanted = etag.as_bytes();
+    request.get_all(header::IF_NONE_MATCH).iter().any(|value| {
+        value.to_str().is_ok_and(|list| {
+            list.split(',')
+                .map(str::trim)
+                .any(|tag| tag == "*" || tag.trim_start_matches("W/").as_bytes() == wanted)
+        })
+    })
+}
+
+/// A page as a page cache stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPage {
+    /// When it was stored, in milliseconds since the epoch (for `Age`).
+    pub stored_at: u64,
+    /// Its headers, cache bookkeeping included (`Expires`, `ETag`, ...).
+    pub headers: Vec<(String, String)>,
+    /// Its body.
+    pub body: Bytes,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Head {
+    stored_at: u64,
+    headers: Vec<(String, String)>,
+}
+
+impl StoredPage {
+    /// The bytes stored: a length-prefixed JSON head, then the body as is.
+    #[must_use]
+    pub fn encode(&self) -> Bytes {
+        let head = serde_json::to_vec(&Head {
+            stored_at: self.stored_at,
+            headers: self.headers.clone(),
+        })
+        .unwrap_or_default();
+        let mut out = BytesMut::with_capacity(4 + head.len() + self.body.len());
+        out.put_u32(u32::try_from(head.len()).unwrap_or(u32::MAX));
+        out.put_slice(&head);
+        out.put_slice(&self.body);
+        out.freeze()
+    }
+
+    /// The page in `stored`; `None` for bytes that are not one (a miss).
+    #[must_use]
+    pub fn decode(stored: &Bytes) -> Option<Self> {
+        let len = usize::try_from(u32::from_be_bytes(stored.get(..4)?.try_into().ok()?)).ok()?;
+        let head: Head = serde_json::from_slice(stored.get(4..4 + len)?).ok()?;
+        Some(Self {
+            stored_at: head.stored_at,
+            headers: head.headers,
+            body: stored.slice(4 + len..),
+        })
+    }
+}

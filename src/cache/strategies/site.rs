@@ -1,0 +1,15 @@
+//! The per-site strategy: one page cache around the whole router, like Django's
+//! `UpdateCacheMiddleware` + `FetchFromCacheMiddleware`.
+
+use std::sync::Arc;
+
+use super::Caching;
+use super::page::PageCacheLayer;
+use super::selection::Strategy;
+
+/// The layer caching every page (static files and debug pages excepted) while the
+/// site strategy is on.
+#[must_use]
+pub fn site_cache(caching: &Arc<Caching>) -> PageCacheLayer {
+    PageCacheLayer::new(Arc::clone(caching), Strategy::Site)
+}

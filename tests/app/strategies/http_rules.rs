@@ -1,0 +1,194 @@
+//! The page cache's HTTP rules, on handlers made to test them: what is looked up,
+//! what is stored, and how `Vary` splits entries.
+
+use axum::Router;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use pokedex::cache::strategies::site::site_cache;
+use pokedex::settings::CacheChoice;
+
+use crate::helpers::{TestApp, spawn_app_with};
+
+/// The app's caching on memory, around handlers that set the headers under test.
+async fn rules_app() -> TestApp {
+    let mut app = spawn_app_with(|s| s.site.backend = CacheChoice::Memory).await;
+    let counted = |body: &'static str| {
+        move || async move { Html(format!("{body} {}", pokedex::cache::backends::now_millis())) }
+    };
+    app.router = Router::new()
+        .route("/plain", get(counted("plain")).post(counted("posted")))
+        .route(
+            "/cookie",
+            get(|| async {
+                (
+                    [(header::SET_COOKIE, "session=abc")],
+                    Html("for one client"),
+                )
+            }),
+        )
+        .route(
+            "/private",
+            get(|| async { ([(header::CACHE_CONTROL, "private")], Html("mine")) }),
+        )
+        .route(
+            "/star",
+            get(|| async { ([(header::VARY, "*")], Html("anything")) }),
+        )
+        .route(
+            "/language",
+            get(|headers: HeaderMap| async move {
+                let language = headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or("en")
+                    .to_owned();
+                (
+                    [(header::VARY, "Accept-Language")],
+                    Html(format!("hello in {language}")),
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/missing",
+            get(|| async { (StatusCode::NOT_FOUND, Html("gone")) }),
+        )
+        .layer(site_cache(&app.state.caching));
+    app
+}
+
+#[tokio::test]
+async fn post_is_never_looked_up_or_stored() {
+    let app = rules_app().await;
+    let posted = app.request(Method::POST, "/plain").await;
+    assert_eq!(posted.header("x-cache"), Some("BYPASS"));
+    assert!(posted.body.starts_with("posted"));
+    let got = app.get("/plain").await;
+    assert_eq!(
+        got.header("x-cache"),
+        Some("MISS"),
+        "the POST stored nothing"
+    );
+    assert_eq!(
+        app.request(Method::POST, "/plain").await.header("x-cache"),
+        Some("BYPASS")
+    );
+    assert_eq!(app.get("/plain").await.body, got.body);
+}
+
+#[tokio::test]
+async fn head_is_served_from_the_get_entry() {
+    let app = rules_app().await;
+    let head_first = app.request(Method::HEAD, "/plain").await;
+    assert_eq!(
+        head_first.header("x-cache"),
+        Some("BYPASS"),
+        "a HEAD miss stores nothing"
+    );
+    let got = app.get("/plain").await;
+    let head = app.request(Method::HEAD, "/plain").await;
+    assert_eq!(head.header("x-cache"), Some("HIT"));
+    assert!(head.body.is_empty());
+    assert_eq!(head.header("etag"), got.header("etag"));
+}
+
+#[tokio::test]
+async fn private_cookie_star_and_error_responses_are_not_stored() {
+    let app = rules_app().await;
+    for uri in ["/cookie", "/private", "/star", "/missing"] {
+        for _ in 0..2 {
+            let page = app.get(uri).await;
+            assert_eq!(page.header("x-cache"), Some("BYPASS"), "{uri}");
+        }
+    }
+    let cookie = app.get("/cookie").await;
+    assert_eq!(
+        cookie.header("set-cookie"),
+        Some("session=abc"),
+        "its own cookie, never replayed"
+    );
+}
+
+#[tokio::test]
+async fn vary_keeps_one_entry_per_value_of_the_named_header() {
+    let app = rules_app().await;
+    let english = app
+        .get_with("/language", &[("accept-language", "en")])
+        .await;
+    assert_eq!(english.header("x-cache"), Some("MISS"));
+    let french = app
+        .get_with("/language", &[("accept-language", "fr")])
+        .await;
+    assert_eq!(
+        french.header("x-cache"),
+        Some("MISS"),
+        "another language is another entry"
+    );
+    assert_eq!(french.body, "hello in fr");
+    let english_again = app
+        .get_with("/language", &[("accept-language", "en")])
+        .await;
+    assert_eq!(english_again.header("x-cache"), Some("HIT"));
+    assert_eq!(english_again.body, "hello in en");
+    let french_again = app
+        .get_with("/language", &[("accept-language", "fr")])
+        .await;
+    assert_eq!(french_again.header("x-cache"), Some("HIT"));
+    assert_eq!(french_again.body, "hello in fr");
+}
+
+#[tokio::test]
+async fn static_files_are_never_stored_by_the_site_cache() {
+    let app = spawn_app_with(|s| s.site.backend = CacheChoice::Memory).await;
+    for _ in 0..2 {
+        let css = app.get("/static/css/pokedex.css").await;
+        assert_eq!(css.status, StatusCode::OK);
+        assert_eq!(css.header("x-cache"), Some("BYPASS"));
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_serves_the_page_uncached() {
+    let app = spawn_app_with(|s| {
+        s.site.backend = CacheChoice::Redis;
+        s.caches.redis.location = Some("redis://127.0.0.1:1".to_owned());
+        s.caches.redis.command_timeout_ms = 200;
+    })
+    .await;
+    for _ in 0..2 {
+        let page = app.get("/all").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.table_rows(0).len(), 1025);
+        assert_eq!(page.header("x-cache"), Some("BYPASS"));
+        assert_eq!(page.header("x-cache-backend"), Some("redis"));
+    }
+}
+
+#[tokio::test]
+async fn switching_a_strategy_takes_effect_on_the_next_request() {
+    use pokedex::cache::configured::BackendKind;
+    use pokedex::cache::strategies::selection::{Choice, Strategy};
+
+    let app = spawn_app_with(|_| {}).await;
+    assert_eq!(
+        app.get("/all").await.header("x-cache"),
+        None,
+        "off at the tutorial's start"
+    );
+    let choice = Choice {
+        backend: Some(BackendKind::Memory),
+        seconds: 600,
+    };
+    app.state.caching.selection.set(Strategy::Site, choice);
+    assert_eq!(app.get("/all").await.header("x-cache"), Some("MISS"));
+    assert_eq!(app.get("/all").await.header("x-cache"), Some("HIT"));
+    app.state.caching.selection.set(
+        Strategy::Site,
+        Choice {
+            backend: None,
+            seconds: 600,
+        },
+    );
+    assert_eq!(app.get("/all").await.header("x-cache"), None);
+}
