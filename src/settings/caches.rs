@@ -14,6 +14,9 @@ pub const DEFAULT_FILE_LOCATION: &str = "cache";
 /// The Redis server used unless told otherwise.
 pub const DEFAULT_REDIS_LOCATION: &str = "redis://127.0.0.1:6379";
 
+/// Values longer than this are compressed, on every backend but memory.
+pub const DEFAULT_COMPRESS_THRESHOLD: usize = 1024;
+
 /// The four cache backends' options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -50,38 +53,43 @@ pub struct BackendSettings {
     /// A cull removes `1/cull_frequency` of the entries.
     pub cull_frequency: u64,
     /// Values longer than this many bytes are compressed; 0 never compresses.
-    pub compress_threshold: usize,
+    /// Unset: 1024, but 0 for memory, where a decompression on every hit would cost
+    /// more than the memory it saves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compress_threshold: Option<usize>,
     /// Longest wait for one Redis command, in milliseconds.
     pub command_timeout_ms: u64,
 }
 
 impl Default for CachesSettings {
     fn default() -> Self {
-        let at = |location: &str| BackendSettings {
-            location: Some(location.to_owned()),
+        let backend = |location: Option<&str>, compress_threshold| BackendSettings {
+            location: location.map(str::to_owned),
+            compress_threshold: Some(compress_threshold),
             ..BackendSettings::default()
         };
         Self {
-            memory: BackendSettings::default(),
-            file: at(DEFAULT_FILE_LOCATION),
-            database: BackendSettings::default(),
-            redis: at(DEFAULT_REDIS_LOCATION),
+            memory: backend(None, 0),
+            file: backend(Some(DEFAULT_FILE_LOCATION), DEFAULT_COMPRESS_THRESHOLD),
+            database: backend(None, DEFAULT_COMPRESS_THRESHOLD),
+            redis: backend(Some(DEFAULT_REDIS_LOCATION), DEFAULT_COMPRESS_THRESHOLD),
         }
     }
 }
 
 impl CachesSettings {
-    /// Gives the file and Redis backends their default location when a
-    /// `[caches.<backend>]` table names none, so the start-up log shows where they are.
-    pub(super) fn fill_default_locations(&mut self) {
+    /// Gives each backend its own default location and compression threshold when
+    /// a `[caches.<backend>]` table names none, so the start-up log shows them.
+    pub(super) fn fill_backend_defaults(&mut self) {
         let defaults = Self::default();
         for (backend, default) in [
+            (&mut self.memory, defaults.memory),
             (&mut self.file, defaults.file),
+            (&mut self.database, defaults.database),
             (&mut self.redis, defaults.redis),
         ] {
-            if backend.location.is_none() {
-                backend.location = default.location;
-            }
+            backend.location = backend.location.take().or(default.location);
+            backend.compress_threshold = backend.compress_threshold.or(default.compress_threshold);
         }
     }
 }
@@ -96,7 +104,7 @@ impl Default for BackendSettings {
             max_entries: 300,
             max_bytes: 0,
             cull_frequency: 3,
-            compress_threshold: 1024,
+            compress_threshold: None,
             command_timeout_ms: 250,
         }
     }
@@ -110,7 +118,9 @@ impl BackendSettings {
             default_timeout: self.timeout.0,
             key_prefix: self.key_prefix.clone(),
             version: self.version,
-            compress_threshold: self.compress_threshold,
+            compress_threshold: self
+                .compress_threshold
+                .unwrap_or(DEFAULT_COMPRESS_THRESHOLD),
         }
     }
 

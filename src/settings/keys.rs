@@ -172,7 +172,7 @@ const CACHE_FIELDS: &[CacheField] = &[
         name: "compress_threshold",
         kind: Kind::Integer,
         value_name: "BYTES",
-        help: "values longer than this are stored zstd-compressed; 0 never [default: 1024]",
+        help: "values longer than this are stored zstd-compressed; 0 never [default: 1024; memory: 0]",
         backends: &["memory", "file", "database", "redis"],
     },
     CacheField {

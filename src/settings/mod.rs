@@ -80,7 +80,7 @@ impl Settings {
     /// process environment.
     pub fn load(cli: &Cli, env: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         let mut settings = layers::load(cli, env)?;
-        settings.caches.fill_default_locations();
+        settings.caches.fill_backend_defaults();
         Ok(settings)
     }
 

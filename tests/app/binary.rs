@@ -255,9 +255,16 @@ async fn clearcache_empties_this_apps_entries_in_every_backend() {
 #[test]
 fn the_binary_refuses_a_view_route_it_does_not_have() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("pokedex.toml"), "[view]\nroutes = [\"/nope\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join("pokedex.toml"),
+        "[view]\nroutes = [\"/nope\"]\n",
+    )
+    .unwrap();
     let output = run_command(dir.path(), &["--addr", "127.0.0.1:0"]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("`view.routes`") && stderr.contains("\"/nope\""), "{stderr}");
+    assert!(
+        stderr.contains("`view.routes`") && stderr.contains("\"/nope\""),
+        "{stderr}"
+    );
 }

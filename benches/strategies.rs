@@ -1,0 +1,119 @@
+//! Server time of `/all` under each strategy and backend, against returning the same
+//! bytes from a static handler: the router driven in-process, so the figures are
+//! what the server spends, without a socket.
+//!
+//! Run with `cargo bench --bench strategies`; Redis is measured when one answers on
+//! 127.0.0.1:6379.
+#![allow(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented function"
+)]
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, header};
+use axum::routing::get;
+use bytes::Bytes;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use http_body_util::BodyExt;
+use pokedex::app::{self, AppState};
+use pokedex::db;
+use pokedex::settings::{CacheChoice, Settings};
+use tower::ServiceExt;
+
+async fn fetch(router: &Router, path: &str) -> (Option<String>, Bytes) {
+    let request = Request::get(path).body(Body::empty()).expect("request");
+    let response = router.clone().oneshot(request).await.expect("response");
+    let x_cache = response
+        .headers()
+        .get("x-cache")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    (
+        x_cache,
+        response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes(),
+    )
+}
+
+fn strategies(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let app = |configure: &dyn Fn(&mut Settings)| {
+        let mut settings = Settings::default();
+        settings.database.url = format!("sqlite://{}", dir.path().join("bench.sqlite3").display());
+        settings.caches.file.location = Some(dir.path().join("cache").display().to_string());
+        "pokedex-bench".clone_into(&mut settings.caches.redis.key_prefix);
+        configure(&mut settings);
+        runtime.block_on(async {
+            let pool = db::connect_and_prepare(&settings.database)
+                .await
+                .expect("database");
+            let state = AppState::new(&settings, pool).await.expect("state");
+            app::router(state, &settings.view.routes)
+        })
+    };
+
+    let mut group = c.benchmark_group("all-page");
+    group.measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Elements(1));
+
+    let uncached = app(&|_| {});
+    let (_, page) = runtime.block_on(fetch(&uncached, "/all"));
+    let static_page = Router::new().route(
+        "/all",
+        get(move || {
+            let page = page.clone();
+            async move { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page) }
+        }),
+    );
+    for (name, router) in [("static-bytes", &static_page), ("uncached", &uncached)] {
+        group.bench_function(name, |b| {
+            b.to_async(&runtime).iter(|| fetch(router, "/all"))
+        });
+    }
+
+    let backends = [
+        ("memory", CacheChoice::Memory, 0),
+        ("memory-compressed", CacheChoice::Memory, 1024),
+        ("file", CacheChoice::File, 1024),
+        ("database", CacheChoice::Database, 1024),
+        ("redis", CacheChoice::Redis, 1024),
+    ];
+    for strategy in ["site", "view", "fragment"] {
+        for (name, backend, threshold) in backends {
+            if strategy != "site" && name == "memory-compressed" {
+                continue;
+            }
+            let router = app(&|settings| {
+                settings.caches.memory.compress_threshold = Some(threshold);
+                match strategy {
+                    "site" => settings.site.backend = backend,
+                    "view" => settings.view.backend = backend,
+                    _ => settings.fragment.backend = backend,
+                }
+            });
+            let (_, _) = runtime.block_on(fetch(&router, "/all"));
+            let (x_cache, _) = runtime.block_on(fetch(&router, "/all"));
+            if strategy != "fragment" && x_cache.as_deref() != Some("HIT") {
+                eprintln!(
+                    "skipping {strategy}/{name}: the second request was {x_cache:?}, not a hit"
+                );
+                continue;
+            }
+            group.bench_function(format!("{strategy}/{name}"), |b| {
+                b.to_async(&runtime).iter(|| fetch(&router, "/all"));
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, strategies);
+criterion_main!(benches);
