@@ -75,7 +75,7 @@ fn strategies(c: &mut Criterion) {
     );
     for (name, router) in [("static-bytes", &static_page), ("uncached", &uncached)] {
         group.bench_function(name, |b| {
-            b.to_async(&runtime).iter(|| fetch(router, "/all"))
+            b.to_async(&runtime).iter(|| fetch(router, "/all"));
         });
     }
 
