@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::Response;
-use axum::middleware::from_fn;
+use axum::middleware::{from_fn, from_fn_with_state};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -23,6 +23,7 @@ use crate::cache::strategies::site::site_cache;
 use crate::cache::strategies::version::DataVersion;
 use crate::db::{self, Db, DbError};
 use crate::settings::Settings;
+use crate::toolbar::{self, Toolbar};
 use crate::web;
 
 /// What every handler may reach: shared, cheap to clone.
@@ -32,19 +33,23 @@ pub struct AppState {
     pub db: Db,
     /// The caching strategies and their backends.
     pub caching: Arc<Caching>,
+    /// The debug toolbar and its history.
+    pub toolbar: Arc<Toolbar>,
 }
 
 impl AppState {
     /// The state for `settings` on an opened, migrated database.
     pub async fn new(settings: &Settings, pool: sqlx::SqlitePool) -> Result<Self, DbError> {
         let data_version = DataVersion::load(&pool).await.map_err(DbError::Query)?;
+        let caching = Arc::new(Caching {
+            caches: Caches::new(settings.caches.clone(), pool.clone()),
+            selection: Selection::new(settings),
+            data_version,
+            coalescer: Coalescer::default(),
+        });
         Ok(Self {
-            caching: Arc::new(Caching {
-                caches: Caches::new(settings.caches.clone(), pool.clone()),
-                selection: Selection::new(settings),
-                data_version,
-                coalescer: Coalescer::default(),
-            }),
+            toolbar: Arc::new(Toolbar::new(&settings.toolbar, Arc::clone(&caching))),
+            caching,
             db: Db::new(pool),
         })
     }
@@ -53,17 +58,21 @@ impl AppState {
 /// The whole app as a router, for the server and for tests (`oneshot`), with
 /// `cache_page` on each of `view_routes`.
 ///
-/// Layers, outermost first: the request log, conditional GET (ETag, 304), the
-/// per-site cache, then the pages; the caches store what the pages render.
+/// Layers, outermost first: the request log, the debug toolbar (so it sees cached
+/// responses too), conditional GET (ETag, 304), the per-site cache, then the pages;
+/// the caches store what the pages render, never the toolbar.
 pub fn router(state: AppState, view_routes: &[String]) -> Router {
     let caching = Arc::clone(&state.caching);
+    let toolbar = Arc::clone(&state.toolbar);
     Router::new()
         .merge(web::routes(&caching, view_routes))
+        .merge(toolbar::routes::routes(Arc::clone(&toolbar)))
         .nest("/static", web::assets::static_files())
         .fallback(web::not_found::not_found)
         .with_state(state)
         .layer(site_cache(&caching))
         .layer(from_fn(conditional_get))
+        .layer(from_fn_with_state(toolbar, toolbar::layer::toolbar))
         // One log line per request: method, path, status, latency.
         .layer(
             TraceLayer::new_for_http()
@@ -135,7 +144,11 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
     pub async fn run_until_stopped(self) -> io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // Connect info tells the toolbar who the client is.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
     }

@@ -7,4 +7,5 @@ pub mod commands;
 pub mod db;
 pub mod error;
 pub mod settings;
+pub mod toolbar;
 pub mod web;

@@ -105,6 +105,12 @@ impl Caches {
         Ok(cache.clone())
     }
 
+    /// The cache on `kind` if a strategy has used it, without building it.
+    #[must_use]
+    pub fn built(&self, kind: BackendKind) -> Option<Cache> {
+        self.built[kind.index()].get().cloned()
+    }
+
     /// The options of `kind`'s backend.
     #[must_use]
     pub fn options(&self, kind: BackendKind) -> &BackendSettings {

@@ -10,6 +10,7 @@ pub mod codec;
 pub mod configured;
 mod failure;
 pub mod key;
+mod recorded;
 pub mod stats;
 pub mod strategies;
 mod timeout;
@@ -65,7 +66,7 @@ impl Cache {
         Self {
             keys: KeyMaker::new(&options.key_prefix, options.version),
             shared: Arc::new(Shared {
-                backend,
+                backend: Arc::new(recorded::Recorded::new(backend)),
                 default_timeout: options.default_timeout,
                 codec: Codec::new(options.compress_threshold),
                 stats: Stats::default(),

@@ -56,8 +56,17 @@ const APP_KEYS: &[Key] = &[
     },
 ];
 
-/// `[site]`, `[view]` and `[fragment]`: each strategy's backend and seconds.
+/// `[site]`, `[view]` and `[fragment]`: each strategy's backend and seconds; and
+/// whether the toolbar shows.
 const STRATEGY_KEYS: &[Key] = &[
+    Key {
+        path: "toolbar.show",
+        env: "POKEDEX_TOOLBAR",
+        flag: "toolbar",
+        kind: Kind::Text,
+        value_name: "on|off",
+        help: "Debug toolbar for the clients in toolbar.internal_ips [default: on]",
+    },
     Key {
         path: "site.backend",
         env: "POKEDEX_SITE_CACHE",

@@ -9,6 +9,7 @@ mod cli;
 mod keys;
 mod layers;
 mod strategies;
+mod toolbar;
 
 use std::net::{Ipv4Addr, SocketAddr};
 
@@ -21,6 +22,7 @@ pub use cli::{Cli, Command};
 pub use keys::{CACHE_BACKENDS, Key, Kind, keys};
 pub use layers::{Origin, SettingsError};
 pub use strategies::{CacheChoice, FragmentSettings, SiteSettings, StrategySettings, ViewSettings};
+pub use toolbar::{Switch, ToolbarSettings};
 
 /// Everything the app can be configured with, after all layers are applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +40,8 @@ pub struct Settings {
     pub fragment: FragmentSettings,
     /// The cache backends' options.
     pub caches: CachesSettings,
+    /// The debug toolbar.
+    pub toolbar: ToolbarSettings,
 }
 
 impl Default for Settings {
@@ -49,6 +53,7 @@ impl Default for Settings {
             view: ViewSettings::default(),
             fragment: FragmentSettings::default(),
             caches: CachesSettings::default(),
+            toolbar: ToolbarSettings::default(),
         }
     }
 }
@@ -149,7 +154,7 @@ mod tests {
             summary.contains(" database.max_connections=8 database.url=sqlite://pokedex.sqlite3 ")
         );
         assert!(
-            summary.ends_with(" site.backend=off site.seconds=600 view.backend=off view.routes=[\"/all\"] view.seconds=60"),
+            summary.ends_with(" site.backend=off site.seconds=600 toolbar.internal_ips=[\"127.0.0.1\", \"::1\"] toolbar.show=on view.backend=off view.routes=[\"/all\"] view.seconds=60"),
             "{summary}"
         );
         assert!(!summary.contains('\n'));

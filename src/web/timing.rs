@@ -18,7 +18,9 @@ impl ViewTimer {
     /// The time since [`ViewTimer::start`], ready for the navbar.
     #[must_use]
     pub fn stop(self) -> Option<ResponseTime> {
-        Some(ResponseTime(self.0.elapsed()))
+        let elapsed = self.0.elapsed();
+        crate::toolbar::record::view_time(elapsed);
+        Some(ResponseTime(elapsed))
     }
 }
 

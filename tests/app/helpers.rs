@@ -60,6 +60,16 @@ pub fn unique() -> String {
 }
 
 impl TestApp {
+    /// The same app, seeing every request as coming from `ip` (as a server started
+    /// with connect info would).
+    pub fn seen_from(mut self, ip: [u8; 4]) -> Self {
+        let client = std::net::SocketAddr::from((ip, 40_000));
+        self.router = self
+            .router
+            .layer(axum::extract::connect_info::MockConnectInfo(client));
+        self
+    }
+
     pub async fn get(&self, uri: &str) -> Page {
         self.request(Method::GET, uri).await
     }

@@ -9,3 +9,4 @@ mod pages;
 mod seeding;
 mod settings;
 mod strategies;
+mod toolbar;

@@ -8,6 +8,7 @@ use super::Caching;
 use super::coalesce::Turn;
 use super::selection::Strategy;
 use crate::cache::{Cache, Timeout};
+use crate::toolbar::record;
 
 /// One cached block of a page: a name and the values it varies on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +81,10 @@ impl Caching {
         );
         let _lead = match self.coalescer.turn(&turn_key).await {
             Turn::Lead(guard) => Some(guard),
-            Turn::Waited => None,
+            Turn::Waited => {
+                record::event(cache.backend_name(), "wait", "coalesced");
+                None
+            }
         };
         // Whether it waited or led, another request may have stored them meanwhile.
         for (slot, again) in html.iter_mut().zip(found(&cache, &keys).await) {

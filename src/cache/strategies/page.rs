@@ -23,6 +23,7 @@ use super::selection::Strategy;
 use crate::cache::Cache;
 use crate::cache::Timeout;
 use crate::cache::backends::now_millis;
+use crate::toolbar::record;
 
 /// Paths a page cache never stores: static files (the browser caches those) and
 /// the debug pages.
@@ -81,7 +82,9 @@ where
         let ready = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, ready);
         let (caching, strategy) = (Arc::clone(&self.caching), self.strategy);
-        Box::pin(async move { Ok(serve(&caching, strategy, inner, request).await) })
+        Box::pin(record::as_strategy(strategy.name(), async move {
+            Ok(serve(&caching, strategy, inner, request).await)
+        }))
     }
 }
 
@@ -131,6 +134,7 @@ where
     let _lead = match caching.coalescer.turn(&cache.make_key(&vary_key)).await {
         Turn::Lead(guard) => guard,
         Turn::Waited => {
+            record::event(kind.name(), "wait", "coalesced");
             if let Some(hit) = lookup(&cache, strategy, version, &vary_key, &parts).await {
                 return served(hit, &parts.method, kind.name(), &Outcome::Hit);
             }
@@ -282,6 +286,7 @@ fn served(page: StoredPage, method: &Method, backend: &'static str, outcome: &Ou
 
 fn bypass(mut response: Response, backend: &'static str, reason: &'static str) -> Response {
     tracing::debug!(reason, backend, "cache bypass");
+    record::event(backend, "bypass", &format!("bypass: {reason}"));
     mark(&mut response, backend, &Outcome::Bypass);
     response
 }

@@ -1,0 +1,79 @@
+//! The debug toolbar — Django Debug Toolbar's Timer, Cache, SQL, Headers and
+//! Settings panels — shown to internal clients, outside every cache, so it tells the
+//! truth about pages served whole from a cache too.
+
+pub mod layer;
+pub mod panels;
+pub mod record;
+pub mod routes;
+
+use std::collections::VecDeque;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::cache::strategies::Caching;
+use crate::settings::{Switch, ToolbarSettings};
+use panels::Panels;
+
+/// How many requests the history keeps (Django Debug Toolbar's `RESULTS_CACHE_SIZE`
+/// is 25; the issue asks for 50).
+const HISTORY: usize = 50;
+
+/// The toolbar's settings, its history, and what its Settings panel reads.
+pub struct Toolbar {
+    enabled: bool,
+    internal_ips: Vec<IpAddr>,
+    next_id: AtomicU64,
+    history: Mutex<VecDeque<Arc<Panels>>>,
+    caching: Arc<Caching>,
+}
+
+impl Toolbar {
+    /// A toolbar as `settings` describe it, reporting on `caching`.
+    #[must_use]
+    pub fn new(settings: &ToolbarSettings, caching: Arc<Caching>) -> Self {
+        Self {
+            enabled: settings.show == Switch::On,
+            internal_ips: settings.internal_ips.clone(),
+            next_id: AtomicU64::new(1),
+            history: Mutex::new(VecDeque::with_capacity(HISTORY)),
+            caching,
+        }
+    }
+
+    /// Whether `client` sees the toolbar.
+    #[must_use]
+    pub fn shows_to(&self, client: Option<IpAddr>) -> bool {
+        self.enabled && client.is_some_and(|ip| self.internal_ips.contains(&ip.to_canonical()))
+    }
+
+    fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn remember(&self, panels: Arc<Panels>) {
+        let mut history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
+        if history.len() == HISTORY {
+            history.pop_front();
+        }
+        history.push_back(panels);
+    }
+
+    /// The recorded requests, newest first.
+    #[must_use]
+    pub fn history(&self) -> Vec<Arc<Panels>> {
+        let history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
+        history.iter().rev().cloned().collect()
+    }
+
+    /// One recorded request.
+    #[must_use]
+    pub fn request(&self, id: u64) -> Option<Arc<Panels>> {
+        let history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
+        history
+            .iter()
+            .find(|panels| panels.request_id == id)
+            .cloned()
+    }
+}

@@ -1,0 +1,160 @@
+//! What one request did, recorded where it happens — the cache API, the database
+//! seam, the view timer, the strategies — into a recorder the toolbar layer puts in
+//! scope. Outside that scope (the toolbar off, or an outside client) every hook is a
+//! single failed task-local lookup.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use serde::Serialize;
+
+tokio::task_local! {
+    static RECORDER: Arc<Mutex<Record>>;
+}
+
+/// Everything recorded for one request.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Record {
+    /// The view's own time, as the navbar shows it, when a view ran.
+    pub view_ns: Option<u64>,
+    /// Every cache call, in order.
+    pub cache_calls: Vec<CacheCall>,
+    /// Every SQL statement, in order.
+    pub queries: Vec<Query>,
+}
+
+/// One call to the cache API, or one decision of a strategy.
+#[derive(Debug, Clone, Serialize)]
+pub struct CacheCall {
+    /// `site`, `view`, `fragment` or `direct`.
+    pub strategy: &'static str,
+    /// The backend's name.
+    pub backend: &'static str,
+    /// `get`, `set`, `get_many`, ... or `bypass` for a strategy's decision.
+    pub operation: &'static str,
+    /// The full stored key (`prefix:version:key`), or the keys of a batch.
+    pub key: String,
+    /// `hit`, `miss`, `stored`, `deleted`, `bypass: <reason>`, `coalesced`, `error`, ...
+    pub result: String,
+    /// Bytes of the value before encoding, for writes and hits.
+    pub bytes_raw: Option<u64>,
+    /// Bytes stored for it.
+    pub bytes_stored: Option<u64>,
+    /// Lifetime given to a written entry, in seconds (`None`: forever or n/a).
+    pub ttl_seconds: Option<u64>,
+    /// Time spent, in nanoseconds.
+    pub time_ns: u64,
+}
+
+impl CacheCall {
+    /// Lookups that found a value: one per hit of a `get`, and each hit of a batch.
+    #[must_use]
+    pub fn hits(&self) -> usize {
+        self.lookups().0
+    }
+
+    /// Lookups that found nothing.
+    #[must_use]
+    pub fn misses(&self) -> usize {
+        self.lookups().1
+    }
+
+    fn lookups(&self) -> (usize, usize) {
+        match (self.operation, self.result.as_str()) {
+            ("get", "hit") => (1, 0),
+            ("get", "miss") => (0, 1),
+            ("get_many", counts) => {
+                let mut numbers = counts
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter_map(|n| n.parse().ok());
+                (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
+            }
+            _ => (0, 0),
+        }
+    }
+}
+
+/// One SQL statement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Query {
+    /// The statement.
+    pub sql: String,
+    /// Its parameters, as text.
+    pub params: Vec<String>,
+    /// Rows it returned.
+    pub rows: u64,
+    /// Time until its last row, in nanoseconds.
+    pub time_ns: u64,
+}
+
+tokio::task_local! {
+    static STRATEGY: &'static str;
+}
+
+/// Runs `future` with a fresh recorder in scope; returns its output and the record.
+pub async fn recording<F: Future>(future: F) -> (F::Output, Record) {
+    let recorder = Arc::new(Mutex::new(Record::default()));
+    let output = RECORDER.scope(Arc::clone(&recorder), future).await;
+    let record = recorder
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    (output, record)
+}
+
+/// Runs `future` with its cache calls attributed to `strategy`.
+pub async fn as_strategy<F: Future>(strategy: &'static str, future: F) -> F::Output {
+    STRATEGY.scope(strategy, future).await
+}
+
+/// The strategy whose cache calls are running (`direct` outside any).
+#[must_use]
+pub fn current_strategy() -> &'static str {
+    STRATEGY.try_with(|strategy| *strategy).unwrap_or("direct")
+}
+
+/// Whether a recorder is in scope, so callers can skip building what it would take.
+#[must_use]
+pub fn is_recording() -> bool {
+    RECORDER.try_with(|_| ()).is_ok()
+}
+
+fn with(update: impl FnOnce(&mut Record)) {
+    // Outside a recording scope this is the whole cost of a hook.
+    let _ = RECORDER
+        .try_with(|recorder| update(&mut recorder.lock().unwrap_or_else(PoisonError::into_inner)));
+}
+
+/// Records a cache call.
+pub fn cache_call(call: CacheCall) {
+    with(|record| record.cache_calls.push(call));
+}
+
+/// Records a strategy's decision (a bypass, a wait for another request's
+/// computation) among the cache calls.
+pub fn event(backend: &'static str, operation: &'static str, result: &str) {
+    if !is_recording() {
+        return;
+    }
+    cache_call(CacheCall {
+        strategy: current_strategy(),
+        backend,
+        operation,
+        key: String::new(),
+        result: result.to_owned(),
+        bytes_raw: None,
+        bytes_stored: None,
+        ttl_seconds: None,
+        time_ns: 0,
+    });
+}
+
+/// Records a SQL statement.
+pub fn query(query: Query) {
+    with(|record| record.queries.push(query));
+}
+
+/// Records the view's own time.
+pub fn view_time(time: Duration) {
+    with(|record| record.view_ns = Some(u64::try_from(time.as_nanos()).unwrap_or(u64::MAX)));
+}

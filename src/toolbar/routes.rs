@@ -1,0 +1,83 @@
+//! `/__debug__/`: the history of recorded requests, each request's panels, and the
+//! same as JSON — for internal clients only; everyone else gets the 404 page.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, Request, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use super::Toolbar;
+use super::layer::client_of;
+use super::panels::Panels;
+use crate::error::{AppError, Result};
+use crate::web::render;
+use crate::web::timing::ResponseTime;
+
+/// The history page (Django Debug Toolbar's History panel).
+#[derive(Template)]
+#[template(path = "toolbar/history.html")]
+struct HistoryPage {
+    requests: Vec<Arc<Panels>>,
+    response_time: Option<ResponseTime>,
+}
+
+/// One request's panels, as a page.
+#[derive(Template)]
+#[template(path = "toolbar/request.html")]
+struct RequestPage {
+    panels: Arc<Panels>,
+    response_time: Option<ResponseTime>,
+}
+
+/// The debug routes, for a router of any state.
+pub fn routes<S: Clone + Send + Sync + 'static>(toolbar: Arc<Toolbar>) -> Router<S> {
+    Router::new()
+        .route("/__debug__/history", get(history))
+        .route("/__debug__/requests/{id}", get(request))
+        .with_state(toolbar)
+}
+
+fn hidden() -> AppError {
+    AppError::NotFound("There is no page at this address.".to_owned())
+}
+
+async fn history(State(toolbar): State<Arc<Toolbar>>, request: Request) -> Result<Html<String>> {
+    if !toolbar.shows_to(client_of(&request)) {
+        return Err(hidden());
+    }
+    render(&HistoryPage {
+        requests: toolbar.history(),
+        response_time: None,
+    })
+}
+
+/// `/__debug__/requests/{id}` shows the panels; `{id}.json` returns them as JSON.
+async fn request(
+    State(toolbar): State<Arc<Toolbar>>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response> {
+    if !toolbar.shows_to(client_of(&request)) {
+        return Err(hidden());
+    }
+    let (id, json) = match id.strip_suffix(".json") {
+        Some(id) => (id, true),
+        None => (id.as_str(), false),
+    };
+    let panels = id
+        .parse()
+        .ok()
+        .and_then(|id| toolbar.request(id))
+        .ok_or_else(hidden)?;
+    if json {
+        return Ok(Json(&*panels).into_response());
+    }
+    Ok(render(&RequestPage {
+        panels,
+        response_time: None,
+    })?
+    .into_response())
+}
