@@ -116,7 +116,9 @@ impl Backend for Recorded {
                 }
                 Err(_) => "error".to_owned(),
             };
-            self.note("get_many", &keys.join(" "), &label, None, None, started);
+            let found = result.as_ref().ok();
+            let sizes = found.map(|found| Sizes::of(found.iter().flatten()));
+            self.note("get_many", &keys.join(" "), &label, sizes, None, started);
         }
         result
     }

@@ -120,15 +120,12 @@ pub async fn toolbar(
     injected.extend_from_slice(markup.as_bytes());
     injected.extend_from_slice(&page[at..]);
     head.headers.remove(header::CONTENT_LENGTH);
-    // The page is the same, the bytes are not: the tag becomes weak.
-    if let Some(etag) = head
-        .headers
-        .get(header::ETAG)
-        .and_then(|tag| tag.to_str().ok())
-        && !etag.starts_with("W/")
-        && let Ok(weak) = HeaderValue::from_str(&format!("W/{etag}"))
-    {
-        head.headers.insert(header::ETAG, weak);
-    }
+    // This page now describes this one request: a browser must not show it again for
+    // another (after a 304, or from its cache), or the toolbar would tell an old
+    // story. The Headers panel shows the headers the app itself sent.
+    head.headers.remove(header::ETAG);
+    head.headers.remove(header::EXPIRES);
+    head.headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Response::from_parts(head, Body::from(injected))
 }

@@ -1,112 +1,16 @@
 //! The real `pokedex` binary: it starts, logs its settings, serves over a socket,
 //! refuses bad settings, and stops cleanly on SIGTERM.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_pokedex");
+#[path = "../support/server.rs"]
+mod server;
 
-/// The binary started in an empty temporary directory, on a free port.
-struct Server {
-    child: Child,
-    addr: String,
-    log: mpsc::Receiver<String>,
-    /// Every log line up to "listening on".
-    startup: Vec<String>,
-    dir: tempfile::TempDir,
-}
-
-impl Server {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(BIN)
-            .args(["--addr", "127.0.0.1:0"])
-            .current_dir(dir.path())
-            .env_remove("DATABASE_URL")
-            .env_remove("POKEDEX_CONFIG")
-            .env_remove("POKEDEX_ADDR")
-            .env("RUST_LOG", "pokedex=info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let (sender, log) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut startup = Vec::new();
-        while !startup
-            .last()
-            .is_some_and(|line: &String| line.contains("listening on http://"))
-        {
-            let line = log
-                .recv_timeout(Duration::from_secs(60))
-                .expect("the server starts");
-            startup.push(line);
-        }
-        let addr = startup
-            .last()
-            .unwrap()
-            .rsplit("http://")
-            .next()
-            .unwrap()
-            .trim()
-            .to_owned();
-        Self {
-            child,
-            addr,
-            log,
-            startup,
-            dir,
-        }
-    }
-
-    /// Returns the first log line containing `needle`, waiting up to 30 s.
-    fn wait_for(&self, needle: &str) -> String {
-        loop {
-            let line = self
-                .log
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|_| panic!("no log line with {needle:?}"));
-            if line.contains(needle) {
-                return line;
-            }
-        }
-    }
-
-    fn get(&self, path: &str) -> String {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        response
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use server::{BIN, Server};
 
 #[test]
 fn the_binary_seeds_serves_logs_and_stops_on_sigterm() {
-    let server = Server::start();
+    let server = Server::start(&[]);
     let response = server.get("/all");
     assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
     assert!(response.contains("Abomasnow"));
@@ -128,7 +32,7 @@ fn the_binary_seeds_serves_logs_and_stops_on_sigterm() {
 
 #[test]
 fn the_binary_logs_its_settings_and_creates_its_database_in_the_working_directory() {
-    let server = Server::start();
+    let server = Server::start(&[]);
     let settings = server
         .startup
         .iter()

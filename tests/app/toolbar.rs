@@ -164,12 +164,21 @@ async fn the_toolbar_never_reaches_a_stored_entry() {
 async fn not_modified_and_non_html_responses_are_untouched() {
     let app = site_cached_app().await;
     let page = app.get("/all").await;
-    let etag = page.header("etag").unwrap().to_owned();
-    assert!(
-        etag.starts_with("W/"),
-        "a page with the toolbar is only weakly the stored one"
+    assert_eq!(
+        page.header("etag"),
+        None,
+        "a page with a toolbar is one request's own"
     );
-    let not_modified = app.get_with("/all", &[("if-none-match", &etag)]).await;
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    let json = panels(&app, request_id(&page)).await;
+    let sent = json["headers"]["response"].as_array().unwrap();
+    let etag = sent
+        .iter()
+        .find(|pair| pair[0] == "etag")
+        .expect("the app's ETag")[1]
+        .as_str()
+        .unwrap();
+    let not_modified = app.get_with("/all", &[("if-none-match", etag)]).await;
     assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
     assert!(not_modified.body.is_empty());
     let css = app.get("/static/css/pokedex.css").await;
@@ -255,4 +264,26 @@ async fn on_0_0_0_0_only_internal_ips_see_the_toolbar() {
     let inside = get_from(LOCAL, target, "/").await;
     assert!(inside.contains("<div id=\"pokedex-toolbar\" data-request-id="));
     server.abort();
+}
+
+#[tokio::test]
+async fn a_fragment_hit_is_a_fragment_call_with_no_sql() {
+    let app = spawn_app_with(|s| s.fragment.backend = CacheChoice::Memory)
+        .await
+        .seen_from(LOCAL);
+    app.get("/all").await;
+    let page = app.get("/all").await;
+    let json = panels(&app, request_id(&page)).await;
+    assert_eq!(json["sql"]["count"], 0);
+    assert_eq!(json["cache"]["hits"], 1);
+    let call = &json["cache"]["rows"][0];
+    assert_eq!(
+        call["strategy"], "fragment",
+        "not the /all route's (idle) view cache"
+    );
+    assert_eq!(call["operation"], "get_many");
+    assert!(
+        json["timer"]["view_ms"].as_f64().unwrap() > 0.0,
+        "the view ran"
+    );
 }

@@ -53,6 +53,19 @@ impl Caching {
         F: FnOnce(Vec<usize>) -> Fut,
         Fut: Future<Output = Result<Vec<String>, E>>,
     {
+        let cached = self.cached_fragments(fragments, render);
+        record::as_strategy(Strategy::Fragment.name(), cached).await
+    }
+
+    async fn cached_fragments<F, Fut, E>(
+        &self,
+        fragments: &[Fragment],
+        render: F,
+    ) -> Result<Vec<String>, E>
+    where
+        F: FnOnce(Vec<usize>) -> Fut,
+        Fut: Future<Output = Result<Vec<String>, E>>,
+    {
         let all: Vec<usize> = (0..fragments.len()).collect();
         let choice = self.selection.get(Strategy::Fragment);
         let cache = match choice.backend {

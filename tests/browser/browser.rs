@@ -1,0 +1,156 @@
+//! Chromedriver and a headless Chromium session, started per test and stopped with it.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// A browser session and the chromedriver serving it.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+/// A browser, or `None` when chromedriver is missing outside CI (said loudly); in
+/// CI a missing chromedriver fails the test.
+pub async fn browser(test: &str) -> Option<Browser> {
+    if !std::path::Path::new(CHROMEDRIVER).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{test}: {CHROMEDRIVER} is missing, and CI must run the browser tests"
+        );
+        eprintln!(
+            "\n!!! SKIPPED {test}: no {CHROMEDRIVER} (apt-get install chromium chromium-driver) !!!\n"
+        );
+        return None;
+    }
+    let port = free_port();
+    let driver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], port))).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let args = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        &format!("--user-data-dir={}", profile.path().display()),
+    ];
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+    });
+    let serde_json::Value::Object(capabilities) = capabilities else {
+        unreachable!("a JSON object")
+    };
+    let client = ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a browser session");
+    Some(Browser {
+        client,
+        driver,
+        _profile: profile,
+    })
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+impl Browser {
+    /// The navbar's response time as the page shows it.
+    pub async fn navbar_time(&self) -> String {
+        let time = self
+            .client
+            .find(Locator::Css("#response-time"))
+            .await
+            .expect("a navbar time");
+        time.text().await.unwrap()
+    }
+
+    /// Opens `url` and returns its navbar time.
+    pub async fn open(&self, url: &str) -> String {
+        self.client.goto(url).await.unwrap();
+        self.navbar_time().await
+    }
+
+    /// Reloads the page and returns its navbar time.
+    pub async fn refresh(&self) -> String {
+        self.client.refresh().await.unwrap();
+        self.navbar_time().await
+    }
+
+    /// Opens the toolbar, shows `panel`, and returns that panel's text.
+    pub async fn toolbar_panel(&self, panel: &str) -> String {
+        let toolbar = &self.client;
+        let handle = toolbar.find(Locator::Css(".pdt-handle")).await.unwrap();
+        // The sidebar stays open from page to page once opened.
+        if handle.attr("aria-expanded").await.unwrap().as_deref() != Some("true") {
+            handle.click().await.unwrap();
+        }
+        let tab = format!(".pdt-tabs [data-tab=\"{panel}\"]");
+        toolbar
+            .wait()
+            .for_element(Locator::Css(&tab))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let section = format!("#pokedex-toolbar [data-panel=\"{panel}\"]");
+        toolbar
+            .find(Locator::Css(&section))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Saves a screenshot as `target/e2e-screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Ends the session and chromedriver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // A failed test still stops chromedriver (and with it, its Chromium).
+        let _ = self.driver.kill();
+    }
+}
