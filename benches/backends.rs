@@ -9,48 +9,25 @@
     reason = "criterion_group! generates an undocumented function"
 )]
 
+mod support;
+
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::Request;
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use http_body_util::BodyExt;
-use pokedex::app::{self, AppState};
 use pokedex::cache::configured::{BackendKind, Caches};
 use pokedex::cache::{Cache, Timeout};
-use pokedex::db;
-use pokedex::settings::{CachesSettings, Settings};
-use tower::ServiceExt;
-
-/// The `/all` page as the app renders it: real HTML, realistically compressible.
-async fn all_page(router: axum::Router) -> Bytes {
-    let request = Request::get("/all").body(Body::empty()).expect("request");
-    let response = router.oneshot(request).await.expect("response");
-    response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-}
+use pokedex::settings::CachesSettings;
 
 fn backends(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let mut app_settings = Settings::default();
-    app_settings.database.url = format!("sqlite://{}", dir.path().join("bench.sqlite3").display());
-    let pool = runtime
-        .block_on(db::connect_and_prepare(&app_settings.database))
-        .expect("database ready");
-    let state = runtime
-        .block_on(AppState::new(&app_settings, pool.clone()))
-        .expect("state");
-    let page = runtime.block_on(all_page(app::router(state, &[])));
+    let (router, pool) = support::app(&runtime, dir.path(), |_| {});
+    let (_, page) = runtime.block_on(support::get(&router, "/all"));
     let kib: Bytes = page.slice(..1024);
 
     let mut settings = CachesSettings::default();
-    settings.file.location = Some(dir.path().join("cache").display().to_string());
+    settings.file.location = Some(dir.path().join("backend-cache").display().to_string());
     for backend in [
         &mut settings.memory,
         &mut settings.file,

@@ -9,63 +9,27 @@
     reason = "criterion_group! generates an undocumented function"
 )]
 
+mod support;
+
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, header};
+use axum::http::header;
 use axum::routing::get;
-use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use http_body_util::BodyExt;
-use pokedex::app::{self, AppState};
-use pokedex::db;
 use pokedex::settings::{CacheChoice, Settings};
-use tower::ServiceExt;
-
-async fn fetch(router: &Router, path: &str) -> (Option<String>, Bytes) {
-    let request = Request::get(path).body(Body::empty()).expect("request");
-    let response = router.clone().oneshot(request).await.expect("response");
-    let x_cache = response
-        .headers()
-        .get("x-cache")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    (
-        x_cache,
-        response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes(),
-    )
-}
 
 fn strategies(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let app = |configure: &dyn Fn(&mut Settings)| {
-        let mut settings = Settings::default();
-        settings.database.url = format!("sqlite://{}", dir.path().join("bench.sqlite3").display());
-        settings.caches.file.location = Some(dir.path().join("cache").display().to_string());
-        "pokedex-bench".clone_into(&mut settings.caches.redis.key_prefix);
-        configure(&mut settings);
-        runtime.block_on(async {
-            let pool = db::connect_and_prepare(&settings.database)
-                .await
-                .expect("database");
-            let state = AppState::new(&settings, pool).await.expect("state");
-            app::router(state, &settings.view.routes)
-        })
-    };
+    let app = |configure: &dyn Fn(&mut Settings)| support::app(&runtime, dir.path(), configure).0;
 
     let mut group = c.benchmark_group("all-page");
     group.measurement_time(Duration::from_secs(3));
     group.throughput(Throughput::Elements(1));
 
     let uncached = app(&|_| {});
-    let (_, page) = runtime.block_on(fetch(&uncached, "/all"));
+    let (_, page) = runtime.block_on(support::get(&uncached, "/all"));
     let static_page = Router::new().route(
         "/all",
         get(move || {
@@ -75,7 +39,7 @@ fn strategies(c: &mut Criterion) {
     );
     for (name, router) in [("static-bytes", &static_page), ("uncached", &uncached)] {
         group.bench_function(name, |b| {
-            b.to_async(&runtime).iter(|| fetch(router, "/all"));
+            b.to_async(&runtime).iter(|| support::get(router, "/all"));
         });
     }
 
@@ -99,8 +63,8 @@ fn strategies(c: &mut Criterion) {
                     _ => settings.fragment.backend = backend,
                 }
             });
-            let (_, _) = runtime.block_on(fetch(&router, "/all"));
-            let (x_cache, _) = runtime.block_on(fetch(&router, "/all"));
+            let (_, _) = runtime.block_on(support::get(&router, "/all"));
+            let (x_cache, _) = runtime.block_on(support::get(&router, "/all"));
             if strategy != "fragment" && x_cache.as_deref() != Some("HIT") {
                 eprintln!(
                     "skipping {strategy}/{name}: the second request was {x_cache:?}, not a hit"
@@ -108,7 +72,7 @@ fn strategies(c: &mut Criterion) {
                 continue;
             }
             group.bench_function(format!("{strategy}/{name}"), |b| {
-                b.to_async(&runtime).iter(|| fetch(&router, "/all"));
+                b.to_async(&runtime).iter(|| support::get(&router, "/all"));
             });
         }
     }

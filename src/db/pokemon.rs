@@ -5,8 +5,6 @@
 use serde::Deserialize;
 use sqlx::{FromRow, SqliteExecutor};
 
-use super::seed::SeedRow;
-
 /// A row of the Pokémon tables on the home, all and type pages: just their columns,
 /// in the order of the JSON arrays the list queries return.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -27,8 +25,9 @@ pub struct ListedPokemon {
     pub speed: u32,
 }
 
-/// Everything known about one Pokémon, for its own page.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+/// Everything known about one Pokémon: a row of the table, of its own page, and of
+/// `data/pokemon.csv` (whose columns have the same names).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Deserialize)]
 pub struct Pokemon {
     /// National Pokédex number.
     pub pokedex_id: u32,
@@ -36,8 +35,9 @@ pub struct Pokemon {
     pub name: String,
     /// Primary type, lower case.
     #[sqlx(rename = "type")]
+    #[serde(rename = "type")]
     pub primary_type: String,
-    /// Secondary type, lower case.
+    /// Secondary type, lower case; empty in the CSV when there is none.
     pub secondary_type: Option<String>,
     /// Decimetres.
     pub height: u32,
@@ -153,7 +153,7 @@ pub async fn count<'e>(db: impl SqliteExecutor<'e>) -> sqlx::Result<u64> {
 }
 
 /// Adds one Pokémon; seeding calls it inside its transaction.
-pub async fn insert<'e>(db: impl SqliteExecutor<'e>, row: &SeedRow) -> sqlx::Result<()> {
+pub async fn insert<'e>(db: impl SqliteExecutor<'e>, row: &Pokemon) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO pokemon (pokedex_id, name, type, secondary_type, height, weight, \
          hp, attack, defense, sp_atk, sp_def, speed, generation) \

@@ -1,44 +1,11 @@
 //! Filling an empty catalogue from the CSV embedded in the binary.
 
-use serde::Deserialize;
 use sqlx::SqlitePool;
 
-use super::pokemon;
+use super::pokemon::{self, Pokemon};
 
 /// `data/pokemon.csv`, embedded so that the binary needs no data files.
 pub const POKEMON_CSV: &str = include_str!("../../data/pokemon.csv");
-
-/// One CSV row, with the CSV's column names.
-#[derive(Debug, Deserialize)]
-pub struct SeedRow {
-    /// National Pokédex number.
-    pub pokedex_id: u32,
-    /// Display name.
-    pub name: String,
-    /// Primary type, lower case.
-    #[serde(rename = "type")]
-    pub primary_type: String,
-    /// Secondary type, lower case; empty in the CSV when there is none.
-    pub secondary_type: Option<String>,
-    /// Decimetres.
-    pub height: u32,
-    /// Hectograms.
-    pub weight: u32,
-    /// Base HP.
-    pub hp: u32,
-    /// Base Attack.
-    pub attack: u32,
-    /// Base Defense.
-    pub defense: u32,
-    /// Base Special Attack.
-    pub sp_atk: u32,
-    /// Base Special Defense.
-    pub sp_def: u32,
-    /// Base Speed.
-    pub speed: u32,
-    /// Generation of introduction.
-    pub generation: u32,
-}
 
 /// Why seeding failed; in every case the table is left as it was.
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +48,7 @@ pub async fn seed_if_empty(pool: &SqlitePool, csv: &str) -> Result<SeedOutcome, 
     Ok(SeedOutcome::Seeded(rows.len() as u64))
 }
 
-fn parse(csv: &str) -> Result<Vec<SeedRow>, csv::Error> {
+fn parse(csv: &str) -> Result<Vec<Pokemon>, csv::Error> {
     csv::Reader::from_reader(csv.as_bytes())
         .deserialize()
         .collect()
