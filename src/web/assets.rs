@@ -18,6 +18,10 @@ const LONG_LIVED: HeaderValue = HeaderValue::from_static("public, max-age=315360
 /// A hash of the stylesheet, added to its URL (`?v=`) so a changed file is a new
 /// URL and the year-long Cache-Control never serves a stale one.
 pub const CSS_VERSION: u64 = fnv1a(include_bytes!("../../static/css/pokedex.css"));
+/// The same for the debug toolbar's stylesheet.
+pub const TOOLBAR_CSS_VERSION: u64 = fnv1a(include_bytes!("../../static/toolbar/toolbar.css"));
+/// The same for the debug toolbar's script.
+pub const TOOLBAR_JS_VERSION: u64 = fnv1a(include_bytes!("../../static/toolbar/toolbar.js"));
 
 /// Serves `static/` under the path it is nested at; only successful answers are
 /// marked cacheable, so a missing file is not remembered for a year.
