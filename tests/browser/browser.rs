@@ -132,6 +132,21 @@ impl Browser {
             .unwrap()
     }
 
+    /// Clicks `link`, then waits until the element at `css` reads `text`.
+    pub async fn click_to(&self, link: Locator<'_>, css: &str, text: &str) {
+        self.client.find(link).await.unwrap().click().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && element.text().await.is_ok_and(|shown| shown == text)
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{css} never read {text:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Saves a screenshot as `target/e2e-screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();

@@ -103,45 +103,15 @@ async fn navigation_by_clicking_and_the_404_page() {
     let (_server, url) = server(&[]);
     let client = &browser.client;
     client.goto(&format!("{url}/pokemon/25")).await.unwrap();
-    client
-        .find(Locator::LinkText("All Pokémon"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let heading = client
-        .wait()
-        .for_element(Locator::Css("main h1"))
-        .await
-        .unwrap();
-    assert_eq!(heading.text().await.unwrap(), "All Pokémon");
-    client
-        .find(Locator::LinkText("Pikachu"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let heading = client
-        .wait()
-        .for_element(Locator::Css("main h1"))
-        .await
-        .unwrap();
-    assert_eq!(heading.text().await.unwrap(), "#0025 Pikachu");
-    client
-        .find(Locator::LinkText("Electric"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let heading = client
-        .wait()
-        .for_element(Locator::Css("main h1"))
-        .await
-        .unwrap();
-    assert_eq!(heading.text().await.unwrap(), "Electric Pokémon");
+    browser
+        .click_to(Locator::LinkText("All Pokémon"), "main h1", "All Pokémon")
+        .await;
+    browser
+        .click_to(Locator::LinkText("Pikachu"), "main h1", "#0025 Pikachu")
+        .await;
+    browser
+        .click_to(Locator::LinkText("Electric"), "main h1", "Electric Pokémon")
+        .await;
     assert!(
         client
             .current_url()
@@ -150,19 +120,9 @@ async fn navigation_by_clicking_and_the_404_page() {
             .path()
             .ends_with("/type/electric")
     );
-    client
-        .find(Locator::Css(".brand"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let sections = client
-        .wait()
-        .for_element(Locator::Css("section h2"))
-        .await
-        .unwrap();
-    assert_eq!(sections.text().await.unwrap(), "Top 5 Normal Pokémon");
+    browser
+        .click_to(Locator::Css(".brand"), "section h2", "Top 5 Normal Pokémon")
+        .await;
     client.goto(&format!("{url}/no/such/page")).await.unwrap();
     let heading = client.find(Locator::Css("main h1")).await.unwrap();
     assert_eq!(heading.text().await.unwrap(), "404 — Not found");
