@@ -131,26 +131,12 @@ where
     if let Some(hit) = lookup(&cache, strategy, version, &vary_key, &parts).await {
         return served(hit, &parts.method, kind.name(), &Outcome::Hit);
     }
-    let _lead = match caching.coalescer.turn(&cache.make_key(&vary_key)).await {
-        Turn::Lead(guard) => guard,
-        Turn::Waited => {
-            record::event(kind.name(), "wait", "coalesced");
-            if let Some(hit) = lookup(&cache, strategy, version, &vary_key, &parts).await {
-                return served(hit, &parts.method, kind.name(), &Outcome::Hit);
-            }
-            return compute(
-                &cache,
-                choice.seconds,
-                strategy,
-                version,
-                inner,
-                parts,
-                body,
-            )
-            .await;
-        }
-    };
-    // Another leader may have stored the page between our lookup and our turn.
+    // Leading, this request computes while others wait; it holds `turn` until then.
+    let turn = caching.coalescer.turn(&cache.make_key(&vary_key)).await;
+    if let Turn::Waited = turn {
+        record::event(kind.name(), "wait", "coalesced");
+    }
+    // Whether it waited or leads, another request may have stored the page meanwhile.
     if let Some(hit) = lookup(&cache, strategy, version, &vary_key, &parts).await {
         return served(hit, &parts.method, kind.name(), &Outcome::Hit);
     }
