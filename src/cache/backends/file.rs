@@ -1,20 +1,15 @@
 //! `file`: one file per key in a directory (Django's `FileBasedCache`), written to a
 //! temporary file and renamed into place so readers never see half an entry, and
 //! culled from an in-memory count rather than a directory listing on every write.
-//!
-//! An entry file is `PDXF`, a layout byte, the expiry (little-endian u64 millis since
-//! the epoch, 0 = never), the key's length (little-endian u32), the key, the value.
-//! The key is kept because digests hide it and `clear` must spare other prefixes.
+//! The entry layout is in [`entry`], the directory operations in [`disk`].
 
 use std::collections::hash_map::RandomState;
-use std::ffi::OsStr;
 use std::fs;
 use std::hash::BuildHasher;
-use std::io::{self, ErrorKind, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, ErrorKind};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::time::SystemTime;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -22,35 +17,11 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::{Backend, BackendError, Cull, Expiry, IncrError, add_to_stored, now_millis};
 use crate::cache::key::digest;
+use disk::{cull_dir, entry_files, remove_file, replace};
+use entry::{Stored, decode, encode, read_header};
 
-/// Opens every entry file, so a stray file is never taken for an entry.
-const MAGIC: &[u8; 4] = b"PDXF";
-/// The layout written today; a file of another layout reads as a miss.
-const LAYOUT: u8 = 1;
-/// Magic, layout, expiry and key length: the part of the header before the key.
-const FIXED: usize = 4 + 1 + 8 + 4;
 /// Locks per backend: operations on different keys rarely wait for each other.
 const STRIPES: u64 = 64;
-
-/// What a key's file holds, as far as a reader of that key can tell.
-enum Stored {
-    Missing,
-    /// Expired, corrupt, truncated, or another key's entry (a digest collision).
-    Dead,
-    Live {
-        value: Bytes,
-        expiry: Expiry,
-    },
-}
-
-impl Stored {
-    fn value(self) -> Option<Bytes> {
-        match self {
-            Self::Live { value, .. } => Some(value),
-            Self::Missing | Self::Dead => None,
-        }
-    }
-}
 
 /// The file-system backend (Django's `FileBasedCache`). Other processes may share the
 /// directory and never see half an entry, but `add`, `touch` and `incr` are atomic
@@ -271,139 +242,7 @@ async fn blocking<T: Send + 'static>(
     Ok(done?)
 }
 
-fn encode(key: &str, value: &[u8], expiry: Expiry) -> io::Result<Vec<u8>> {
-    let key_len = u32::try_from(key.len()).map_err(io::Error::other)?;
-    // 0 means "never", so an expiry at the epoch itself becomes the next millisecond.
-    let expires = expiry.as_millis().map_or(0, |at| at.max(1));
-    let mut entry = Vec::with_capacity(FIXED + key.len() + value.len());
-    entry.extend_from_slice(MAGIC);
-    entry.push(LAYOUT);
-    entry.extend_from_slice(&expires.to_le_bytes());
-    entry.extend_from_slice(&key_len.to_le_bytes());
-    entry.extend_from_slice(key.as_bytes());
-    entry.extend_from_slice(value);
-    Ok(entry)
-}
-
-/// The expiry and key length a header starts with, unless it is not ours.
-fn parse_fixed(header: &[u8]) -> Option<(Expiry, usize)> {
-    let (magic, rest) = header.split_first_chunk::<4>()?;
-    let (&layout, rest) = rest.split_first()?;
-    let (expires, rest) = rest.split_first_chunk::<8>()?;
-    let (key_len, _) = rest.split_first_chunk::<4>()?;
-    if magic != MAGIC || layout != LAYOUT {
-        return None;
-    }
-    let expiry = match u64::from_le_bytes(*expires) {
-        0 => Expiry::Never,
-        at => Expiry::At(at),
-    };
-    Some((expiry, usize::try_from(u32::from_le_bytes(*key_len)).ok()?))
-}
-
-fn decode(file: &Bytes, key: &str, now: u64) -> Stored {
-    let Some((expiry, key_len)) = parse_fixed(file) else {
-        return Stored::Dead;
-    };
-    let value_start = FIXED.saturating_add(key_len);
-    if file.get(FIXED..value_start) != Some(key.as_bytes()) || expiry.is_expired_at(now) {
-        return Stored::Dead;
-    }
-    Stored::Live {
-        value: file.slice(value_start..),
-        expiry,
-    }
-}
-
-/// The expiry and key of an entry file, read without its value; `None` if the file
-/// is corrupt or gone.
-fn read_header(path: &Path) -> io::Result<Option<(Expiry, Vec<u8>)>> {
-    let mut file = match fs::File::open(path) {
-        Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
-        opened => opened?,
-    };
-    let mut fixed = [0; FIXED];
-    match file.read_exact(&mut fixed) {
-        Err(error) if error.kind() == ErrorKind::UnexpectedEof => return Ok(None),
-        read => read?,
-    }
-    let Some((expiry, key_len)) = parse_fixed(&fixed) else {
-        return Ok(None);
-    };
-    let mut key = Vec::new();
-    // `take` bounds the read by the header's claim, not a corrupt file's size.
-    file.take(key_len as u64).read_to_end(&mut key)?;
-    Ok((key.len() == key_len).then_some((expiry, key)))
-}
-
-/// Writes `entry` to `temp`, then renames it over `path`.
-fn replace(temp: &Path, path: &Path, entry: &[u8]) -> io::Result<()> {
-    // `create_new`: should two writers pick one name, the second fails instead of
-    // interleaving its bytes with the first's.
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(temp)?;
-    let mut written = file.write_all(entry);
-    drop(file);
-    if written.is_ok() {
-        written = fs::rename(temp, path);
-    }
-    if written.is_err() {
-        let _ = fs::remove_file(temp);
-    }
-    written
-}
-
-/// Removes a file; `false` if it was already gone.
-fn remove_file(path: &Path) -> io::Result<bool> {
-    match fs::remove_file(path) {
-        Ok(()) => Ok(true),
-        Err(error) if error.kind() == ErrorKind::NotFound => Ok(false),
-        Err(error) => Err(error),
-    }
-}
-
-/// The entry files in `dir`; none if it was deleted (the next write recreates it).
-fn entry_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
-    let listing = match fs::read_dir(dir) {
-        Err(error) if error.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-        listing => listing?,
-    };
-    let mut files = Vec::new();
-    for entry in listing {
-        let path = entry?.path();
-        if path.extension() == Some(OsStr::new("cache")) {
-            files.push(path);
-        }
-    }
-    Ok(files)
-}
-
-/// Makes room for one new entry: removes the dead entries, then the least recently
-/// written, until `cull`'s share is gone and the count is under the bound. Returns
-/// how many entries are left.
-fn cull_dir(dir: &Path, cull: Cull, now: u64) -> io::Result<u64> {
-    let mut files = Vec::new();
-    for path in entry_files(dir)? {
-        let live = read_header(&path)?.is_some_and(|(expiry, _)| !expiry.is_expired_at(now));
-        // A file we cannot date goes first: it is likely gone or broken.
-        let written = fs::metadata(&path).and_then(|meta| meta.modified());
-        files.push((live, written.unwrap_or(SystemTime::UNIX_EPOCH), path));
-    }
-    let count = u64::try_from(files.len()).unwrap_or(u64::MAX);
-    if count < cull.max_entries {
-        return Ok(count);
-    }
-    files.sort_unstable_by_key(|&(live, written, _)| (live, written));
-    let dead = files.iter().take_while(|(live, ..)| !live).count();
-    let doomed = cull.victims(count).max(count + 1 - cull.max_entries);
-    let doomed = usize::try_from(doomed).unwrap_or(usize::MAX).max(dead);
-    for (_, _, path) in files.iter().take(doomed) {
-        remove_file(path)?;
-    }
-    Ok(u64::try_from(files.len().saturating_sub(doomed)).unwrap_or(u64::MAX))
-}
-
+mod disk;
+mod entry;
 #[cfg(test)]
 mod tests;

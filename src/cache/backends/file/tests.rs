@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::entry::FIXED;
 use super::*;
 
 const BOUND: Cull = Cull {
