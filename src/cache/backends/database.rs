@@ -6,45 +6,11 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use sqlx::query::Query;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::SqlitePool;
 use tokio::sync::Mutex;
 
-use super::{Backend, BackendError, Cull, Expiry, IncrError, add_to_stored, now_millis};
-
-/// Keys per statement, well under SQLite's limit on bound parameters.
-const CHUNK: usize = 500;
-
-/// `updated` is when the row was last written: culling removes the least recently
-/// written rows, and `expires` is indexed so expired rows are found without a scan.
-const CREATE: [&str; 2] = [
-    "CREATE TABLE IF NOT EXISTS cache_table (cache_key TEXT PRIMARY KEY, \
-     value BLOB NOT NULL, expires INTEGER, updated INTEGER NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS cache_table_expires ON cache_table (expires)",
-];
-
-const UPSERT: &str = "INSERT INTO cache_table (cache_key, value, expires, updated) \
-     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (cache_key) DO UPDATE SET \
-     value = excluded.value, expires = excluded.expires, updated = excluded.updated";
-
-/// [`UPSERT`] replacing only an expired row, so `add` needs no transaction either.
-const ADD: &str = "INSERT INTO cache_table (cache_key, value, expires, updated) \
-     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (cache_key) DO UPDATE SET \
-     value = excluded.value, expires = excluded.expires, updated = excluded.updated \
-     WHERE cache_table.expires <= ?4";
-
-/// In one statement, so concurrent `incr`s need no transaction (SQLite's deferred
-/// ones fail with `SQLITE_BUSY` when several upgrade to writing at once). Only a live
-/// canonical decimal whose sum stays an integer (SQLite turns an overflowing sum into
-/// a REAL) is changed, and it stays a BLOB of decimal text.
-const INCR: &str = "UPDATE cache_table \
-     SET value = CAST(CAST(CAST(CAST(value AS TEXT) AS INTEGER) + ?2 AS TEXT) AS BLOB), \
-     updated = ?3 \
-     WHERE cache_key = ?1 AND (expires IS NULL OR expires > ?3) \
-     AND CAST(CAST(CAST(value AS TEXT) AS INTEGER) AS TEXT) = CAST(value AS TEXT) \
-     AND typeof(CAST(CAST(value AS TEXT) AS INTEGER) + ?2) = 'integer' \
-     RETURNING CAST(CAST(value AS TEXT) AS INTEGER)";
+use super::{Backend, BackendError, Cull, Expiry, IncrError, add_to_stored};
+use sql::{ADD, CHUNK, CREATE, INCR, UPSERT, expires, in_list, is_expired, now, write};
 
 /// Creates the cache table unless it exists, and says whether it did: what opening
 /// the backend and the `createcachetable` command both run.
@@ -313,47 +279,6 @@ impl Backend for DatabaseBackend {
     }
 }
 
-/// [`UPSERT`] or [`ADD`], bound.
-fn write<'q>(
-    sql: &'q str,
-    key: &'q str,
-    value: &'q [u8],
-    expiry: Expiry,
-    now: i64,
-) -> Query<'q, Sqlite, SqliteArguments<'q>> {
-    sqlx::query(sql)
-        .bind(key)
-        .bind(value)
-        .bind(expires(expiry))
-        .bind(now)
-}
-
-/// `sql` followed by `(?, ?, …)` bound to `keys`.
-fn in_list<'a>(sql: &str, keys: &'a [String]) -> QueryBuilder<'a, Sqlite> {
-    let mut query = QueryBuilder::new(sql);
-    let mut list = query.separated(", ");
-    list.push_unseparated("(");
-    for key in keys {
-        list.push_bind(key.as_str());
-    }
-    list.push_unseparated(")");
-    query
-}
-
-/// Now, as the table stores times.
-fn now() -> i64 {
-    i64::try_from(now_millis()).unwrap_or(i64::MAX)
-}
-
-fn expires(expiry: Expiry) -> Option<i64> {
-    expiry
-        .as_millis()
-        .map(|at| i64::try_from(at).unwrap_or(i64::MAX))
-}
-
-fn is_expired(expires: Option<i64>, now: i64) -> bool {
-    expires.is_some_and(|at| at <= now)
-}
-
+mod sql;
 #[cfg(test)]
 mod tests;
