@@ -159,7 +159,9 @@ impl Layers {
             let origin = origin
                 .or(self.file.map(Origin::File))
                 .unwrap_or(Origin::Default);
+            // toml adds the path again on a line of its own; the error names it already.
             let message = err.into_inner().to_string();
+            let message = message.lines().next().unwrap_or_default().trim().to_owned();
             SettingsError::Invalid {
                 key,
                 origin,

@@ -227,3 +227,14 @@ fn a_bad_cache_option_is_refused_by_name() {
         &["memcached", "pokedex.toml"],
     );
 }
+
+#[test]
+fn a_bad_strategy_backend_is_refused_on_one_line() {
+    let result = load(None, &[("POKEDEX_SITE_CACHE", "memcached")], &[]);
+    let message = result.expect_err("memcached is not a backend").to_string();
+    assert_eq!(
+        message,
+        "setting `site.backend` from environment variable POKEDEX_SITE_CACHE: unknown variant \
+         `memcached`, expected one of `off`, `memory`, `file`, `database`, `redis`"
+    );
+}
