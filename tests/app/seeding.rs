@@ -38,18 +38,35 @@ async fn a_second_start_on_the_same_database_does_not_seed_twice() {
     );
 }
 
-#[tokio::test]
-async fn a_seed_that_fails_midway_leaves_the_table_empty() {
+/// `$rows` under the header of `data/pokemon.csv`, as one literal.
+macro_rules! csv {
+    ($rows:literal) => {
+        concat!(
+            "pokedex_id,name,type,secondary_type,height,weight,hp,attack,defense,sp_atk,sp_def,speed,generation\n",
+            $rows
+        )
+    };
+}
+
+/// An app whose catalogue was seeded, then emptied, so a test can seed it again.
+async fn emptied_app() -> crate::helpers::TestApp {
     let app = spawn_app().await;
     sqlx::query("DELETE FROM pokemon")
         .execute(&app.db)
         .await
         .unwrap();
+    app
+}
+
+#[tokio::test]
+async fn a_seed_that_fails_midway_leaves_the_table_empty() {
+    let app = emptied_app().await;
     // The third row repeats the first one's number: the insert fails after two rows.
-    let csv = "pokedex_id,name,type,secondary_type,height,weight,hp,attack,defense,sp_atk,sp_def,speed,generation\n\
-               1,Bulbasaur,grass,poison,7,69,45,49,49,65,65,45,1\n\
+    let csv = csv!(
+        "1,Bulbasaur,grass,poison,7,69,45,49,49,65,65,45,1\n\
                2,Ivysaur,grass,poison,10,130,60,62,63,80,80,60,1\n\
-               1,Again,grass,,1,1,1,1,1,1,1,1,1\n";
+               1,Again,grass,,1,1,1,1,1,1,1,1,1\n"
+    );
     let err = seed::seed_if_empty(&app.db, csv).await.unwrap_err();
     assert!(err.to_string().contains("UNIQUE"), "{err}");
     assert_eq!(pokemon::count(&app.db).await.unwrap(), 0);
@@ -64,14 +81,11 @@ async fn a_seed_that_fails_midway_leaves_the_table_empty() {
 
 #[tokio::test]
 async fn a_malformed_csv_is_refused_before_anything_is_written() {
-    let app = spawn_app().await;
-    sqlx::query("DELETE FROM pokemon")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    let csv = "pokedex_id,name,type,secondary_type,height,weight,hp,attack,defense,sp_atk,sp_def,speed,generation\n\
-               1,Bulbasaur,grass,poison,7,69,45,49,49,65,65,45,1\n\
-               two,Ivysaur,grass,poison,10,130,60,62,63,80,80,60,1\n";
+    let app = emptied_app().await;
+    let csv = csv!(
+        "1,Bulbasaur,grass,poison,7,69,45,49,49,65,65,45,1\n\
+               two,Ivysaur,grass,poison,10,130,60,62,63,80,80,60,1\n"
+    );
     let err = seed::seed_if_empty(&app.db, csv).await.unwrap_err();
     assert!(err.to_string().contains("pokemon.csv"), "{err}");
     assert_eq!(pokemon::count(&app.db).await.unwrap(), 0);

@@ -68,6 +68,10 @@ async fn clients_without_a_known_address_get_nothing() {
     let page = app.get("/").await;
     assert!(!page.body.contains("pokedex-toolbar"));
     assert_eq!(page.header("server-timing"), None);
+    assert!(
+        app.state.toolbar.history().is_empty(),
+        "nothing was recorded"
+    );
     assert_eq!(
         app.get("/__debug__/history").await.status,
         StatusCode::NOT_FOUND
@@ -219,6 +223,10 @@ async fn toolbar_off_shows_and_records_nothing() {
     let page = app.get("/").await;
     assert!(!page.body.contains("pokedex-toolbar"));
     assert_eq!(page.header("server-timing"), None);
+    assert!(
+        app.state.toolbar.history().is_empty(),
+        "nothing was recorded"
+    );
     assert_eq!(
         app.get("/__debug__/history").await.status,
         StatusCode::NOT_FOUND

@@ -112,9 +112,12 @@ where
     } else {
         None
     };
-    let cache = match (skip, caching.caches.get(kind).await) {
-        (Some(reason), _) => return bypass(call(inner, request).await, kind.name(), reason),
-        (None, Err(error)) => {
+    if let Some(reason) = skip {
+        // Decided before the backend is asked for, so a POST never builds one.
+        return bypass(call(inner, request).await, kind.name(), reason);
+    }
+    let cache = match caching.caches.get(kind).await {
+        Err(error) => {
             tracing::warn!(%error, backend = kind.name(), "cache backend unavailable");
             return bypass(
                 call(inner, request).await,
@@ -122,7 +125,7 @@ where
                 "backend unavailable",
             );
         }
-        (None, Ok(cache)) => cache,
+        Ok(cache) => cache,
     };
     let (parts, body) = request.into_parts();
     let version = caching.data_version.get();
