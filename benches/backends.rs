@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use pokedex::cache::configured::{BackendKind, Caches};
+use pokedex::cache::backends::{CacheBackend, PerBackend};
+use pokedex::cache::configured::Backends;
 use pokedex::cache::{Cache, Timeout};
-use pokedex::settings::CachesSettings;
 
 fn backends(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
@@ -26,7 +26,7 @@ fn backends(c: &mut Criterion) {
     let (_, page) = runtime.block_on(support::get(&router, "/all"));
     let kib: Bytes = page.slice(..1024);
 
-    let mut settings = CachesSettings::default();
+    let mut settings = PerBackend::defaults();
     settings.file.location = Some(dir.path().join("backend-cache").display().to_string());
     for backend in [
         &mut settings.memory,
@@ -38,12 +38,14 @@ fn backends(c: &mut Criterion) {
         // Never touch the keys of an app running against the same Redis.
         "pokedex-bench".clone_into(&mut backend.key_prefix);
     }
-    let caches = Caches::new(settings, pool);
+    let backends = Backends::new(settings, pool);
 
     let mut group = c.benchmark_group("backends");
     group.measurement_time(Duration::from_secs(3));
-    for kind in BackendKind::ALL {
-        let cache: Cache = runtime.block_on(caches.get(kind)).expect("backend ready");
+    for kind in CacheBackend::ALL {
+        let cache: Cache = runtime
+            .block_on(backends.cache(kind))
+            .expect("backend ready");
         if !runtime.block_on(cache.set("probe", b"1", Timeout::seconds(60))) {
             eprintln!("skipping {kind}: it does not answer");
             continue;

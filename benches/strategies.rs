@@ -17,7 +17,8 @@ use axum::Router;
 use axum::http::header;
 use axum::routing::get;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use pokedex::settings::{CacheChoice, Settings};
+use pokedex::cache::backends::CacheBackend;
+use pokedex::settings::Settings;
 
 fn strategies(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
@@ -44,11 +45,11 @@ fn strategies(c: &mut Criterion) {
     }
 
     let backends = [
-        ("memory", CacheChoice::Memory, 0),
-        ("memory-compressed", CacheChoice::Memory, 1024),
-        ("file", CacheChoice::File, 1024),
-        ("database", CacheChoice::Database, 1024),
-        ("redis", CacheChoice::Redis, 1024),
+        ("memory", CacheBackend::Memory, 0),
+        ("memory-compressed", CacheBackend::Memory, 1024),
+        ("file", CacheBackend::File, 1024),
+        ("database", CacheBackend::Database, 1024),
+        ("redis", CacheBackend::Redis, 1024),
     ];
     for strategy in ["site", "view", "fragment"] {
         for (name, backend, threshold) in backends {
@@ -56,11 +57,11 @@ fn strategies(c: &mut Criterion) {
                 continue;
             }
             let router = app(&|settings| {
-                settings.caches.memory.compress_threshold = Some(threshold);
+                settings.caches.memory.compress_threshold = threshold;
                 match strategy {
-                    "site" => settings.site.backend = backend,
-                    "view" => settings.view.backend = backend,
-                    _ => settings.fragment.backend = backend,
+                    "site" => settings.site.backend = Some(backend),
+                    "view" => settings.view.backend = Some(backend),
+                    _ => settings.fragment.backend = Some(backend),
                 }
             });
             let (_, _) = runtime.block_on(support::get(&router, "/all"));

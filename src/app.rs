@@ -13,13 +13,12 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-use crate::cache::configured::Caches;
-use crate::cache::strategies::Caching;
-use crate::cache::strategies::coalesce::Coalescer;
+use crate::cache::configured::Backends;
 use crate::cache::strategies::conditional::conditional_get;
 use crate::cache::strategies::selection::Selection;
 use crate::cache::strategies::site::site_cache;
 use crate::cache::strategies::version::DataVersion;
+use crate::cache::strategies::{Strategies, Strategy};
 use crate::db::{self, Db, DbError};
 use crate::settings::Settings;
 use crate::toolbar::{self, Toolbar};
@@ -31,7 +30,7 @@ pub struct AppState {
     /// The catalogue, counting its statements; the only way handlers reach SQL.
     pub db: Db,
     /// The caching strategies and their backends.
-    pub caching: Arc<Caching>,
+    pub strategies: Arc<Strategies>,
     /// The debug toolbar and its history.
     pub toolbar: Arc<Toolbar>,
 }
@@ -40,36 +39,40 @@ impl AppState {
     /// The state for `settings` on an opened, migrated database.
     pub async fn new(settings: &Settings, pool: sqlx::SqlitePool) -> Result<Self, DbError> {
         let data_version = DataVersion::load(&pool).await.map_err(DbError::Query)?;
-        let caching = Arc::new(Caching {
-            caches: Caches::new(settings.caches.clone(), pool.clone()),
-            selection: Selection::new(settings),
+        let strategies = Arc::new(Strategies::new(
+            Backends::new(settings.caches.clone(), pool.clone()),
+            Selection::new(
+                settings.site.clone(),
+                settings.view.clone(),
+                settings.fragment.clone(),
+            ),
             data_version,
-            coalescer: Coalescer::default(),
-        });
+            settings.coalescing.max_wait(),
+        ));
         Ok(Self {
-            toolbar: Arc::new(Toolbar::new(&settings.toolbar, Arc::clone(&caching))),
-            caching,
+            toolbar: Arc::new(Toolbar::new(&settings.toolbar, Arc::clone(&strategies))),
+            strategies,
             db: Db::new(pool),
         })
     }
 }
 
-/// The whole app as a router, for the server and for tests (`oneshot`), with
-/// `cache_page` on each of `view_routes`.
+/// The whole app as a router, for the server and for tests (`oneshot`).
 ///
 /// Layers, outermost first: the request log, the debug toolbar (so it sees cached
-/// responses too), conditional GET (ETag, 304), the per-site cache, then the pages;
-/// the caches store what the pages render, never the toolbar.
-pub fn router(state: AppState, view_routes: &[String]) -> Router {
-    let caching = Arc::clone(&state.caching);
+/// responses too), conditional GET (ETag, 304), the per-site cache, then the pages,
+/// each with its `cache_page`; the caches store what the pages render, never the
+/// toolbar.
+pub fn router(state: AppState) -> Router {
+    let strategies = Arc::clone(&state.strategies);
     let toolbar = Arc::clone(&state.toolbar);
     Router::new()
-        .merge(web::routes(&caching, view_routes))
+        .merge(web::routes(&strategies))
         .merge(toolbar::routes::routes(Arc::clone(&toolbar)))
         .nest("/static", web::assets::static_files())
         .fallback(web::not_found::not_found)
         .with_state(state)
-        .layer(site_cache(&caching))
+        .layer(site_cache(&strategies))
         .layer(from_fn(conditional_get))
         .layer(from_fn_with_state(toolbar, toolbar::layer::toolbar))
         // One log line per request: method, path, status, latency.
@@ -91,9 +94,16 @@ pub enum StartError {
     /// The database could not be opened, migrated or seeded.
     #[error(transparent)]
     Database(#[from] DbError),
-    /// `[view] routes` names a route the app does not have.
-    #[error("setting `view.routes`: there is no route {0:?}; the routes are {routes:?}", routes = web::ROUTES)]
-    UnknownRoute(String),
+    /// A strategy's settings break its rules (a route the app does not have, say).
+    #[error("setting `{strategy}.{field}`: {message}")]
+    Strategy {
+        /// The strategy.
+        strategy: Strategy,
+        /// Its field at fault.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -113,13 +123,15 @@ pub struct Application {
 impl Application {
     /// Prepares the database and binds the address (port 0 picks a free one).
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
-        if let Some(route) = settings
-            .view
-            .routes
-            .iter()
-            .find(|route| !web::ROUTES.contains(&route.as_str()))
-        {
-            return Err(StartError::UnknownRoute(route.clone()));
+        for strategy in Strategy::ALL {
+            let problem = settings.strategy(strategy).problem(strategy, &web::ROUTES);
+            if let Some((field, message)) = problem {
+                return Err(StartError::Strategy {
+                    strategy,
+                    field,
+                    message,
+                });
+            }
         }
         let pool = db::connect_and_prepare(&settings.database).await?;
         let state = AppState::new(settings, pool).await?;
@@ -132,7 +144,7 @@ impl Application {
                 })?;
         Ok(Self {
             listener,
-            router: router(state, &settings.view.routes),
+            router: router(state),
         })
     }
 

@@ -1,6 +1,7 @@
 //! The management commands beside `serve`, named after Django's.
 
-use crate::cache::configured::{BackendKind, Caches};
+use crate::cache::backends::CacheBackend;
+use crate::cache::configured::Backends;
 use crate::cache::key::KeyMaker;
 use crate::db::{self, DbError};
 use crate::settings::Settings;
@@ -21,20 +22,14 @@ pub enum CommandError {
 /// another), as Django's `createcachetable` does.
 pub async fn create_cache_table(settings: &Settings) -> Result<(), CommandError> {
     let app_db = db::connect_and_prepare(&settings.database).await?;
-    let caches = Caches::new(settings.caches.clone(), app_db);
-    let backend = caches.backend(BackendKind::Database).await?;
+    let backends = Backends::new(settings.caches.clone(), app_db);
+    let backend = backends.build(CacheBackend::Database).await?;
     let count = backend.entry_count().await?;
-    let location = settings
+    let place = settings
         .caches
         .database
-        .location
-        .as_deref()
-        .unwrap_or_default();
-    let place = if location.is_empty() {
-        settings.database.url.as_str()
-    } else {
-        location
-    };
+        .location()
+        .unwrap_or(&settings.database.url);
     println!("cache_table is ready in {place} ({count} entries)");
     Ok(())
 }
@@ -44,24 +39,24 @@ pub async fn create_cache_table(settings: &Settings) -> Result<(), CommandError>
 /// every backend was cleared.
 pub async fn clear_caches(settings: &Settings) -> Result<bool, CommandError> {
     let app_db = db::connect_and_prepare(&settings.database).await?;
-    let caches = Caches::new(settings.caches.clone(), app_db);
+    let backends = Backends::new(settings.caches.clone(), app_db);
     let mut all_cleared = true;
-    for kind in BackendKind::ALL {
-        if kind == BackendKind::Memory {
+    for backend in CacheBackend::ALL {
+        if backend == CacheBackend::Memory {
             println!("memory: lives inside the running server; restart it to empty it");
             continue;
         }
-        let options = caches.options(kind);
+        let options = backends.options(backend);
         let namespace = KeyMaker::new(&options.key_prefix, options.version).namespace();
-        let cleared = match caches.backend(kind).await {
-            Ok(backend) => backend.clear(&namespace).await,
+        let cleared = match backends.build(backend).await {
+            Ok(built) => built.clear(&namespace).await,
             Err(error) => Err(error),
         };
         match cleared {
-            Ok(()) => println!("{kind}: cleared every key starting with {namespace:?}"),
+            Ok(()) => println!("{backend}: cleared every key starting with {namespace:?}"),
             Err(error) => {
                 all_cleared = false;
-                println!("{kind}: could not clear: {error}");
+                println!("{backend}: could not clear: {error}");
             }
         }
     }

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod commands;
 pub mod db;
 pub mod error;
+pub mod record;
 pub mod settings;
 pub mod toolbar;
 pub mod web;

@@ -31,7 +31,7 @@ pub fn app(
             .await
             .expect("database ready");
         let state = AppState::new(&settings, pool.clone()).await.expect("state");
-        (app::router(state, &settings.view.routes), pool)
+        (app::router(state), pool)
     })
 }
 

@@ -71,27 +71,6 @@ impl Codec {
     }
 }
 
-/// The length of the value in a stored entry, without decoding it (zstd frames
-/// carry their content size); `None` when the entry is unreadable.
-#[must_use]
-pub fn raw_len(stored: &Bytes) -> Option<u64> {
-    match stored.first() {
-        Some(&MAGIC) => {}
-        _ => return parse_integer(stored).map(|_| stored.len() as u64),
-    }
-    let &[_, FORMAT_VERSION, flags] = stored.get(..HEADER_LEN)? else {
-        return None;
-    };
-    let payload = &stored[HEADER_LEN..];
-    match flags {
-        0 => Some(payload.len() as u64),
-        ZSTD => zstd::zstd_safe::get_frame_content_size(payload)
-            .ok()
-            .flatten(),
-        _ => None,
-    }
-}
-
 fn headed(flags: u8, payload: &[u8]) -> Bytes {
     let mut out = BytesMut::with_capacity(HEADER_LEN + payload.len());
     out.put_slice(&[MAGIC, FORMAT_VERSION, flags]);

@@ -1,14 +1,14 @@
-//! The failure policy's logging: one warning per burst of errors, not one per call.
+//! The failure policy's logging: one warning per burst of failures, not one per call.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// How long after a logged error further errors are only counted.
+/// How long after a logged warning further ones are only counted.
 const BURST: Duration = Duration::from_secs(10);
 
-/// Rate-limits a backend's error warnings.
+/// Rate-limits one kind of warning.
 #[derive(Debug, Default)]
-pub struct ErrorLog {
+pub struct BurstLog {
     state: Mutex<Burst>,
 }
 
@@ -18,14 +18,11 @@ struct Burst {
     suppressed: u64,
 }
 
-impl ErrorLog {
-    /// Logs `error` from `backend`'s `operation`, unless one was logged in the last
-    /// ten seconds; the next warning says how many were held back.
-    pub fn record(&self, backend: &str, operation: &str, error: &dyn std::fmt::Display) {
-        let mut burst = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+impl BurstLog {
+    /// Calls `warn` with the number of warnings held back since the last one, unless
+    /// one was logged in the last ten seconds (then it only counts this one).
+    pub fn warn(&self, warn: impl FnOnce(u64)) {
+        let mut burst = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         if burst
             .last_logged
@@ -37,12 +34,6 @@ impl ErrorLog {
         let suppressed = std::mem::take(&mut burst.suppressed);
         burst.last_logged = Some(now);
         drop(burst);
-        tracing::warn!(
-            backend,
-            operation,
-            %error,
-            suppressed,
-            "cache backend failed; serving without it"
-        );
+        warn(suppressed);
     }
 }

@@ -1,16 +1,17 @@
 //! The cache API — Django's low-level cache API — over interchangeable backends.
 //!
 //! [`Cache`] builds keys (`prefix:version:key`), applies timeouts, encodes values
-//! ([`codec`]), counts what happens ([`stats`]) and applies the failure policy: a
-//! backend error is logged once per burst and becomes a miss or a no-op, never an
-//! error for the caller (only `incr`/`decr` report errors, as Django's do).
+//! ([`codec`]) and applies the failure policy: a backend error is logged once per
+//! burst and becomes a miss or a no-op, never an error for the caller (only
+//! `incr`/`decr` report errors, as Django's do). Every call is accounted for once, in
+//! [`call`]: counted in [`stats`] and recorded for the toolbar from the same result.
 
 pub mod backends;
+pub mod call;
 pub mod codec;
 pub mod configured;
-mod failure;
+pub mod failure;
 pub mod key;
-mod recorded;
 pub mod stats;
 pub mod strategies;
 mod timeout;
@@ -24,9 +25,11 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use backends::{Backend, BackendError, Expiry, IncrError};
+use backends::options::BackendOptions;
+use backends::{Backend, CacheBackend, Expiry, IncrError};
+use call::{Keys, Outcome, Sizes};
 use codec::Codec;
-use failure::ErrorLog;
+use failure::BurstLog;
 use key::KeyMaker;
 use stats::{Stats, StatsSnapshot};
 pub use timeout::Timeout;
@@ -43,42 +46,30 @@ struct Shared {
     default_timeout: Timeout,
     codec: Codec,
     stats: Stats,
-    errors: ErrorLog,
-}
-
-/// How a cache is set up, whatever its backend.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CacheOptions {
-    /// Timeout of writes that give none (Django's `TIMEOUT`, 300 s by default).
-    pub default_timeout: Timeout,
-    /// First part of every key, so apps can share a backend.
-    pub key_prefix: String,
-    /// Second part of every key; bump it to hide every older entry.
-    pub version: u64,
-    /// Values longer than this many bytes are compressed; 0 never compresses.
-    pub compress_threshold: usize,
+    errors: BurstLog,
 }
 
 impl Cache {
-    /// A cache storing in `backend`; caches with other prefixes may share it.
+    /// A cache storing in `backend` with `options`' timeout, key prefix, version and
+    /// compression; caches with other prefixes may share the backend.
     #[must_use]
-    pub fn new(backend: Arc<dyn Backend>, options: &CacheOptions) -> Self {
+    pub fn new(backend: Arc<dyn Backend>, options: &BackendOptions) -> Self {
         Self {
             keys: KeyMaker::new(&options.key_prefix, options.version),
             shared: Arc::new(Shared {
-                backend: Arc::new(recorded::Recorded::new(backend)),
-                default_timeout: options.default_timeout,
+                backend,
+                default_timeout: options.timeout,
                 codec: Codec::new(options.compress_threshold),
                 stats: Stats::default(),
-                errors: ErrorLog::default(),
+                errors: BurstLog::default(),
             }),
         }
     }
 
-    /// The backend's name: `memory`, `file`, `database` or `redis`.
+    /// Which backend it stores in.
     #[must_use]
-    pub fn backend_name(&self) -> &'static str {
-        self.shared.backend.name()
+    pub fn backend(&self) -> CacheBackend {
+        self.shared.backend.kind()
     }
 
     /// The counters so far (shared by every clone and version of this cache).
@@ -108,96 +99,124 @@ impl Cache {
         }
     }
 
-    /// Runs a backend call, timing it; a failure is counted, logged, and `None`.
-    async fn call<T>(
-        &self,
-        operation: &'static str,
-        call: impl Future<Output = Result<T, BackendError>>,
-    ) -> Option<T> {
-        let started = Instant::now();
-        let result = call.await;
-        self.shared.stats.spent(started.elapsed());
-        match result {
-            Ok(value) => Some(value),
-            Err(error) => {
-                self.shared.stats.error();
-                self.shared
-                    .errors
-                    .record(self.backend_name(), operation, &error);
-                None
-            }
-        }
-    }
-
     fn expiry(&self, timeout: Timeout) -> Option<Expiry> {
         timeout.resolve(self.shared.default_timeout)
     }
 
-    fn encode(&self, value: &[u8]) -> Bytes {
-        let stored = self.shared.codec.encode(value);
-        self.shared.stats.set(value.len(), stored.len());
-        stored
-    }
-
-    fn decode(&self, stored: Option<&Bytes>) -> Option<Bytes> {
-        let value = stored.and_then(Codec::decode);
-        if value.is_some() {
-            self.shared.stats.hit();
-        } else {
-            self.shared.stats.miss();
-        }
-        value
+    /// What `read` makes of a stored entry, with its sizes; `None` when there is none
+    /// or it cannot be read (a miss, counted as one).
+    fn decode<T>(
+        stored: Option<&Bytes>,
+        read: impl FnOnce(Bytes) -> Option<T>,
+    ) -> Option<(T, Sizes)> {
+        let stored = stored?;
+        let value = Codec::decode(stored)?;
+        let sizes = Sizes::of(&value, stored);
+        Some((read(value)?, sizes))
     }
 
     /// The value under `key`, or `None` when absent, expired, unreadable or when the
     /// backend fails. A stored empty value is a hit.
     pub async fn get(&self, key: &str) -> Option<Bytes> {
-        let stored = self
-            .call("get", self.shared.backend.get(&self.make_key(key)))
-            .await;
-        self.decode(stored.flatten().as_ref())
+        self.get_as(key, Some).await
+    }
+
+    /// [`Cache::get`] of a value `read` makes sense of: an entry it cannot read is a
+    /// miss, for the caller and in the counters alike.
+    pub async fn get_as<T>(&self, key: &str, read: impl FnOnce(Bytes) -> Option<T>) -> Option<T> {
+        let full = self.make_key(key);
+        let started = Instant::now();
+        let (value, outcome) = match self.shared.backend.get(&full).await {
+            Ok(stored) => {
+                let found = Self::decode(stored.as_ref(), read);
+                let outcome = Outcome::looked_up(found.as_ref().map(|(_, sizes)| *sizes));
+                (found.map(|(value, _)| value), outcome)
+            }
+            Err(error) => (None, failed(&error, 1)),
+        };
+        self.account("get", &Keys::One(&full), started, &outcome);
+        value
     }
 
     /// The values found for `keys`, fetched in one round trip where the backend can.
     pub async fn get_many(&self, keys: &[&str]) -> HashMap<String, Bytes> {
+        self.get_many_as(keys, Some).await
+    }
+
+    /// [`Cache::get_many`] of values `read` makes sense of; the others are misses.
+    pub async fn get_many_as<T>(
+        &self,
+        keys: &[&str],
+        read: impl Fn(Bytes) -> Option<T>,
+    ) -> HashMap<String, T> {
         let full: Vec<String> = keys.iter().map(|key| self.make_key(key)).collect();
-        let found = self
-            .call("get_many", self.shared.backend.get_many(&full))
-            .await;
-        let found = found.unwrap_or_else(|| vec![None; keys.len()]);
-        keys.iter()
-            .zip(found)
-            .filter_map(|(key, stored)| Some(((*key).to_owned(), self.decode(stored.as_ref())?)))
-            .collect()
+        let started = Instant::now();
+        let mut found = HashMap::new();
+        let outcome = match self.shared.backend.get_many(&full).await {
+            Ok(stored) => {
+                let mut sizes = Sizes::default();
+                for (key, stored) in keys.iter().zip(stored) {
+                    if let Some((value, size)) = Self::decode(stored.as_ref(), &read) {
+                        sizes = sizes.plus(size);
+                        found.insert((*key).to_owned(), value);
+                    }
+                }
+                let hits = found.len() as u64;
+                Outcome::Looked {
+                    hits,
+                    misses: keys.len() as u64 - hits,
+                    sizes,
+                }
+            }
+            Err(error) => failed(&error, keys.len() as u64),
+        };
+        self.account("get_many", &Keys::Many(&full), started, &outcome);
+        found
     }
 
     /// Stores `value` under `key` for `timeout`; a zero timeout stores nothing and
     /// removes any entry. Says whether the value was stored.
     pub async fn set(&self, key: &str, value: &[u8], timeout: Timeout) -> bool {
-        let full = self.make_key(key);
-        let Some(expiry) = self.expiry(timeout) else {
-            self.call("delete", self.shared.backend.delete(&full)).await;
-            return false;
-        };
-        let stored = self.encode(value);
-        self.call("set", self.shared.backend.set(&full, stored, expiry))
-            .await
-            .is_some()
+        self.set_many(&[(key, value)], timeout).await
     }
 
-    /// Stores every entry for `timeout`; says whether they were stored.
+    /// Stores every entry for `timeout` (a zero timeout removes them); says whether
+    /// they were stored.
     pub async fn set_many(&self, entries: &[(&str, &[u8])], timeout: Timeout) -> bool {
         let Some(expiry) = self.expiry(timeout) else {
             let keys: Vec<&str> = entries.iter().map(|(key, _)| *key).collect();
             self.delete_many(&keys).await;
             return false;
         };
+        let mut sizes = Sizes::default();
         let encoded: Vec<(String, Bytes)> = entries
             .iter()
-            .map(|(key, value)| (self.make_key(key), self.encode(value)))
+            .map(|(key, value)| {
+                let stored = self.shared.codec.encode(value);
+                sizes = sizes.plus(Sizes::of(value, &stored));
+                (self.make_key(key), stored)
+            })
             .collect();
-        let call = self.shared.backend.set_many(&encoded, expiry);
-        self.call("set_many", call).await.is_some()
+        let started = Instant::now();
+        let result = match encoded.as_slice() {
+            [(key, value)] => self.shared.backend.set(key, value.clone(), expiry).await,
+            _ => self.shared.backend.set_many(&encoded, expiry).await,
+        };
+        let outcome = match &result {
+            Ok(()) => Outcome::Stored {
+                count: encoded.len() as u64,
+                sizes,
+                expiry,
+            },
+            Err(error) => failed(error, 0),
+        };
+        let full: Vec<String> = encoded.into_iter().map(|(key, _)| key).collect();
+        let (operation, keys) = match full.as_slice() {
+            [key] => ("set", Keys::One(key)),
+            _ => ("set_many", Keys::Many(&full)),
+        };
+        self.account(operation, &keys, started, &outcome);
+        result.is_ok()
     }
 
     /// Stores `value` only if `key` holds nothing; says whether it did.
@@ -205,10 +224,24 @@ impl Cache {
         let Some(expiry) = self.expiry(timeout) else {
             return false;
         };
-        let stored = self.encode(value);
+        let stored = self.shared.codec.encode(value);
+        let sizes = Sizes::of(value, &stored);
         let full = self.make_key(key);
-        let call = self.shared.backend.add(&full, stored, expiry);
-        self.call("add", call).await.unwrap_or(false)
+        let started = Instant::now();
+        let (added, outcome) = match self.shared.backend.add(&full, stored, expiry).await {
+            Ok(true) => (
+                true,
+                Outcome::Stored {
+                    count: 1,
+                    sizes,
+                    expiry,
+                },
+            ),
+            Ok(false) => (false, Outcome::Exists),
+            Err(error) => (false, failed(&error, 0)),
+        };
+        self.account("add", &Keys::One(&full), started, &outcome);
+        added
     }
 
     /// The value under `key`; on a miss, computes it with `default`, adds it for
@@ -228,56 +261,77 @@ impl Cache {
 
     /// Removes `key`; says whether it held a live entry.
     pub async fn delete(&self, key: &str) -> bool {
-        let deleted = self
-            .call("delete", self.shared.backend.delete(&self.make_key(key)))
-            .await;
-        let deleted = deleted.unwrap_or(false);
-        self.shared.stats.deleted(u64::from(deleted));
-        deleted
+        self.delete_many(&[key]).await > 0
     }
 
-    /// Removes every key in `keys`.
-    pub async fn delete_many(&self, keys: &[&str]) {
+    /// Removes every key in `keys`; returns how many held a live entry.
+    pub async fn delete_many(&self, keys: &[&str]) -> u64 {
         let full: Vec<String> = keys.iter().map(|key| self.make_key(key)).collect();
-        let deleted = self
-            .call("delete_many", self.shared.backend.delete_many(&full))
-            .await;
-        self.shared.stats.deleted(deleted.unwrap_or(0));
+        let started = Instant::now();
+        let result = match full.as_slice() {
+            [key] => self.shared.backend.delete(key).await.map(u64::from),
+            _ => self.shared.backend.delete_many(&full).await,
+        };
+        let outcome = match &result {
+            Ok(count) => Outcome::Deleted(*count),
+            Err(error) => failed(error, 0),
+        };
+        let (operation, keys) = match full.as_slice() {
+            [key] => ("delete", Keys::One(key)),
+            _ => ("delete_many", Keys::Many(&full)),
+        };
+        self.account(operation, &keys, started, &outcome);
+        result.unwrap_or(0)
     }
 
     /// Gives a live entry a new timeout (zero removes it); says whether there was one.
     pub async fn touch(&self, key: &str, timeout: Timeout) -> bool {
+        let Some(expiry) = self.expiry(timeout) else {
+            return self.delete(key).await;
+        };
         let full = self.make_key(key);
-        match self.expiry(timeout) {
-            Some(expiry) => {
-                self.call("touch", self.shared.backend.touch(&full, expiry))
-                    .await
-            }
-            None => self.call("delete", self.shared.backend.delete(&full)).await,
-        }
-        .unwrap_or(false)
+        let started = Instant::now();
+        let result = self.shared.backend.touch(&full, expiry).await;
+        self.present("touch", &full, started, result)
     }
 
     /// Whether `key` holds a live entry.
     pub async fn has_key(&self, key: &str) -> bool {
         let full = self.make_key(key);
-        self.call("has_key", self.shared.backend.has_key(&full))
-            .await
-            .unwrap_or(false)
+        let started = Instant::now();
+        let result = self.shared.backend.has_key(&full).await;
+        self.present("has_key", &full, started, result)
+    }
+
+    fn present(
+        &self,
+        operation: &'static str,
+        full: &str,
+        started: Instant,
+        result: Result<bool, backends::BackendError>,
+    ) -> bool {
+        let outcome = match &result {
+            Ok(present) => Outcome::Present(*present),
+            Err(error) => failed(error, 0),
+        };
+        self.account(operation, &Keys::One(full), started, &outcome);
+        result.unwrap_or(false)
     }
 
     /// Atomically adds `delta` to the integer under `key`, keeping its remaining
     /// lifetime; a missing key or a value that is not an integer is an error.
     pub async fn incr(&self, key: &str, delta: i64) -> Result<i64, IncrError> {
+        let full = self.make_key(key);
         let started = Instant::now();
-        let result = self.shared.backend.incr(&self.make_key(key), delta).await;
-        self.shared.stats.spent(started.elapsed());
-        if let Err(IncrError::Backend(error)) = &result {
-            self.shared.stats.error();
-            self.shared
-                .errors
-                .record(self.backend_name(), "incr", error);
-        }
+        let result = self.shared.backend.incr(&full, delta).await;
+        let outcome = match &result {
+            Ok(_) => Outcome::Incremented,
+            Err(IncrError::Missing) => Outcome::Refused("absent"),
+            Err(IncrError::NotInteger) => Outcome::Refused("not an integer"),
+            Err(IncrError::Overflow) => Outcome::Refused("overflow"),
+            Err(IncrError::Backend(error)) => failed(error, 0),
+        };
+        self.account("incr", &Keys::One(&full), started, &outcome);
         result
     }
 
@@ -302,20 +356,26 @@ impl Cache {
     /// other: Redis and files may be shared.
     pub async fn clear(&self) -> bool {
         let namespace = self.keys.namespace();
-        self.call("clear", self.shared.backend.clear(&namespace))
-            .await
-            .is_some()
+        let started = Instant::now();
+        let result = self.shared.backend.clear(&namespace).await;
+        let outcome = match &result {
+            Ok(()) => Outcome::Cleared,
+            Err(error) => failed(error, 0),
+        };
+        self.account("clear", &Keys::One(&namespace), started, &outcome);
+        result.is_ok()
     }
 
-    /// How many entries the backend holds, if it can say.
-    pub async fn entry_count(&self) -> Option<u64> {
-        self.call("entry_count", self.shared.backend.entry_count())
-            .await
+    /// How many entries the backend holds, if it can say. Not a cache call: the
+    /// lab and the debug pages ask, never a request.
+    pub async fn entry_count(&self) -> Result<u64, backends::BackendError> {
+        self.shared.backend.entry_count().await
     }
 
     /// [`Cache::get`] of a JSON-encoded value; an undecodable value is a miss.
     pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        serde_json::from_slice(&self.get(key).await?).ok()
+        self.get_as(key, |bytes| serde_json::from_slice(&bytes).ok())
+            .await
     }
 
     /// [`Cache::set`] of `value` encoded as JSON (integers stay `incr`-able).
@@ -329,5 +389,13 @@ impl Cache {
             Ok(bytes) => self.set(key, &bytes, timeout).await,
             Err(_) => false,
         }
+    }
+}
+
+/// The outcome of a call that failed, with the lookups it turned into misses.
+fn failed(error: &backends::BackendError, misses: u64) -> Outcome {
+    Outcome::Failed {
+        error: error.to_string(),
+        misses,
     }
 }

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::call::Outcome;
+use crate::record::nanos;
+
 /// Running totals of one cache's operations.
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -21,17 +24,17 @@ pub struct Stats {
 /// A copy of the counters at one moment.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct StatsSnapshot {
-    /// Reads that found a value.
+    /// Lookups (`get`, each key of `get_many`) that found a readable value.
     pub hits: u64,
-    /// Reads that found none (absent, expired, unreadable, or a failed backend).
+    /// Lookups that found none (absent, expired, unreadable, or a failed backend).
     pub misses: u64,
-    /// Values written.
+    /// Values written (not counting failed writes).
     pub sets: u64,
     /// Keys deleted.
     pub deletes: u64,
     /// Backend failures, each turned into a miss or a no-op.
     pub errors: u64,
-    /// Bytes of the values written, before encoding.
+    /// Bytes of the values written, before encoding (failed writes excluded).
     pub bytes_raw: u64,
     /// Bytes actually stored for them, after compression.
     pub bytes_stored: u64,
@@ -40,43 +43,36 @@ pub struct StatsSnapshot {
 }
 
 fn add(counter: &AtomicU64, amount: u64) {
-    counter.fetch_add(amount, Ordering::Relaxed);
+    if amount > 0 {
+        counter.fetch_add(amount, Ordering::Relaxed);
+    }
 }
 
 impl Stats {
-    /// Counts a read that found a value.
-    pub fn hit(&self) {
-        add(&self.hits, 1);
-    }
-
-    /// Counts a read that found nothing.
-    pub fn miss(&self) {
-        add(&self.misses, 1);
-    }
-
-    /// Counts a write of `raw` bytes stored as `stored` bytes.
-    pub fn set(&self, raw: usize, stored: usize) {
-        add(&self.sets, 1);
-        add(&self.bytes_raw, raw as u64);
-        add(&self.bytes_stored, stored as u64);
-    }
-
-    /// Counts `count` deleted keys.
-    pub fn deleted(&self, count: u64) {
-        add(&self.deletes, count);
-    }
-
-    /// Counts a backend failure.
-    pub fn error(&self) {
-        add(&self.errors, 1);
-    }
-
-    /// Adds time spent in the backend.
-    pub fn spent(&self, time: Duration) {
-        add(
-            &self.time_ns,
-            u64::try_from(time.as_nanos()).unwrap_or(u64::MAX),
-        );
+    /// Counts one call's outcome and the time it took: the only way counters move.
+    pub fn count(&self, outcome: &Outcome, time: Duration) {
+        add(&self.time_ns, nanos(time));
+        match outcome {
+            Outcome::Looked { hits, misses, .. } => {
+                add(&self.hits, *hits);
+                add(&self.misses, *misses);
+            }
+            Outcome::Stored { count, sizes, .. } => {
+                add(&self.sets, *count);
+                add(&self.bytes_raw, sizes.raw);
+                add(&self.bytes_stored, sizes.stored);
+            }
+            Outcome::Deleted(count) => add(&self.deletes, *count),
+            Outcome::Failed { misses, .. } => {
+                add(&self.errors, 1);
+                add(&self.misses, *misses);
+            }
+            Outcome::Exists
+            | Outcome::Present(_)
+            | Outcome::Incremented
+            | Outcome::Refused(_)
+            | Outcome::Cleared => {}
+        }
     }
 
     /// The counters now.

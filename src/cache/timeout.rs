@@ -1,7 +1,11 @@
 //! Timeouts with Django's meanings: the cache's default, a duration (zero means
-//! "do not store"), or forever.
+//! "do not store"), or forever — in settings, whole seconds or `"forever"`.
 
+use std::fmt;
 use std::time::Duration;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::backends::Expiry;
 
@@ -33,6 +37,53 @@ impl Timeout {
             Self::After(duration) if duration.is_zero() => None,
             Self::After(duration) => Some(Expiry::after(duration)),
             Self::Default | Self::Forever => Some(Expiry::Never),
+        }
+    }
+}
+
+impl Serialize for Timeout {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::After(duration) => serializer.serialize_u64(duration.as_secs()),
+            Self::Forever | Self::Default => serializer.serialize_str("forever"),
+        }
+    }
+}
+
+/// Reads whole seconds (0 = do not store) or `"forever"`; variables and flags give
+/// the same as text.
+impl<'de> Deserialize<'de> for Timeout {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TimeoutVisitor)
+    }
+}
+
+struct TimeoutVisitor;
+
+impl Visitor<'_> for TimeoutVisitor {
+    type Value = Timeout;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a whole number of seconds or \"forever\"")
+    }
+
+    fn visit_i64<E: de::Error>(self, seconds: i64) -> Result<Timeout, E> {
+        let seconds = u64::try_from(seconds)
+            .map_err(|_| E::invalid_value(de::Unexpected::Signed(seconds), &self))?;
+        Ok(Timeout::seconds(seconds))
+    }
+
+    fn visit_u64<E: de::Error>(self, seconds: u64) -> Result<Timeout, E> {
+        Ok(Timeout::seconds(seconds))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Timeout, E> {
+        match text.trim() {
+            "forever" => Ok(Timeout::Forever),
+            number => number
+                .parse()
+                .map(Timeout::seconds)
+                .map_err(|_| E::invalid_value(de::Unexpected::Str(text), &self)),
         }
     }
 }

@@ -3,16 +3,13 @@
 
 pub mod data_version;
 pub mod pokemon;
-pub mod recorded;
+pub mod pool;
+pub mod query_log;
 pub mod seed;
 
-use std::str::FromStr;
-use std::time::Duration;
-
 use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use recorded::Db;
+pub use query_log::Db;
 
 use crate::settings::DatabaseSettings;
 
@@ -48,20 +45,10 @@ pub async fn connect_and_prepare(settings: &DatabaseSettings) -> Result<SqlitePo
 }
 
 async fn connect(settings: &DatabaseSettings) -> Result<SqlitePool, DbError> {
-    let open_error = |source| DbError::Open {
-        url: settings.url.clone(),
-        source,
-    };
-    let options = SqliteConnectOptions::from_str(&settings.url)
-        .map_err(open_error)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        // WAL makes NORMAL durable across application crashes, and much faster.
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(5));
-    SqlitePoolOptions::new()
-        .max_connections(settings.max_connections.max(1))
-        .connect_with(options)
+    pool::open(&settings.url, settings.max_connections)
         .await
-        .map_err(open_error)
+        .map_err(|source| DbError::Open {
+            url: settings.url.clone(),
+            source,
+        })
 }

@@ -61,8 +61,8 @@ impl Cli {
 
 fn command() -> clap::Command {
     Args::command().args(keys().iter().map(|key| {
-        Arg::new(key.path)
-            .long(key.flag)
+        Arg::new(key.path.to_string())
+            .long(key.flag.to_string())
             .value_name(key.value_name)
             // So that `--flag -3` reaches the settings check, which names the setting.
             .allow_negative_numbers(true)
@@ -74,7 +74,7 @@ fn command() -> clap::Command {
 fn overrides(matches: &ArgMatches) -> Vec<(&'static Key, String)> {
     keys()
         .iter()
-        .filter_map(|key| Some((key, matches.get_one::<String>(key.path)?.clone())))
+        .filter_map(|key| Some((key, matches.get_one::<String>(&key.path)?.clone())))
         .collect()
 }
 

@@ -1,6 +1,9 @@
 //! The one list of settings that environment variables and flags can set.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
+
+use crate::cache::backends::CacheBackend;
 
 /// How a value given as text (by a variable or a flag) becomes a settings value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,109 +15,136 @@ pub enum Kind {
 }
 
 /// One setting: its dotted path in `pokedex.toml`, its variable and its flag.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Key {
     /// Dotted path in the settings file, e.g. `database.url`.
-    pub path: &'static str,
+    pub path: Cow<'static, str>,
     /// Environment variable that overrides the file.
-    pub env: &'static str,
+    pub env: Cow<'static, str>,
     /// Long flag (without `--`) that overrides the variable.
-    pub flag: &'static str,
+    pub flag: Cow<'static, str>,
     /// How the variable's or flag's text is read.
     pub kind: Kind,
     /// Name of the value in `--help`.
     pub value_name: &'static str,
     /// One line for `--help` and the README.
-    pub help: &'static str,
+    pub help: Cow<'static, str>,
+}
+
+/// A key whose names are all written out here.
+const fn key(
+    path: &'static str,
+    env: &'static str,
+    flag: &'static str,
+    kind: Kind,
+    value_name: &'static str,
+    help: &'static str,
+) -> Key {
+    Key {
+        path: Cow::Borrowed(path),
+        env: Cow::Borrowed(env),
+        flag: Cow::Borrowed(flag),
+        kind,
+        value_name,
+        help: Cow::Borrowed(help),
+    }
 }
 
 /// The app's own settings; the caches' come from [`CACHE_FIELDS`].
 const APP_KEYS: &[Key] = &[
-    Key {
-        path: "addr",
-        env: "POKEDEX_ADDR",
-        flag: "addr",
-        kind: Kind::Text,
-        value_name: "HOST:PORT",
-        help: "Address to listen on [default: 127.0.0.1:8000]",
-    },
-    Key {
-        path: "database.url",
-        env: "DATABASE_URL",
-        flag: "database",
-        kind: Kind::Text,
-        value_name: "URL",
-        help: "SQLite database URL [default: sqlite://pokedex.sqlite3]",
-    },
-    Key {
-        path: "database.max_connections",
-        env: "POKEDEX_DATABASE_MAX_CONNECTIONS",
-        flag: "database-max-connections",
-        kind: Kind::Integer,
-        value_name: "N",
-        help: "Size of the database connection pool [default: 8]",
-    },
+    key(
+        "addr",
+        "POKEDEX_ADDR",
+        "addr",
+        Kind::Text,
+        "HOST:PORT",
+        "Address to listen on [default: 127.0.0.1:8000]",
+    ),
+    key(
+        "database.url",
+        "DATABASE_URL",
+        "database",
+        Kind::Text,
+        "URL",
+        "SQLite database URL [default: sqlite://pokedex.sqlite3]",
+    ),
+    key(
+        "database.max_connections",
+        "POKEDEX_DATABASE_MAX_CONNECTIONS",
+        "database-max-connections",
+        Kind::Integer,
+        "N",
+        "Size of the database connection pool [default: 8]",
+    ),
 ];
 
 /// `[site]`, `[view]` and `[fragment]`: each strategy's backend and seconds; and
 /// whether the toolbar shows.
 const STRATEGY_KEYS: &[Key] = &[
-    Key {
-        path: "toolbar.show",
-        env: "POKEDEX_TOOLBAR",
-        flag: "toolbar",
-        kind: Kind::Text,
-        value_name: "on|off",
-        help: "Debug toolbar for the clients in toolbar.internal_ips [default: on]",
-    },
-    Key {
-        path: "site.backend",
-        env: "POKEDEX_SITE_CACHE",
-        flag: "site-cache",
-        kind: Kind::Text,
-        value_name: "BACKEND",
-        help: "Per-site cache: off, memory, file, database or redis [default: off]",
-    },
-    Key {
-        path: "site.seconds",
-        env: "POKEDEX_SITE_SECONDS",
-        flag: "site-seconds",
-        kind: Kind::Integer,
-        value_name: "SECONDS",
-        help: "How long the per-site cache serves a page [default: 600]",
-    },
-    Key {
-        path: "view.backend",
-        env: "POKEDEX_VIEW_CACHE",
-        flag: "view-cache",
-        kind: Kind::Text,
-        value_name: "BACKEND",
-        help: "Per-view cache (cache_page on view.routes): off, memory, file, database or redis [default: off]",
-    },
-    Key {
-        path: "view.seconds",
-        env: "POKEDEX_VIEW_SECONDS",
-        flag: "view-seconds",
-        kind: Kind::Integer,
-        value_name: "SECONDS",
-        help: "How long the per-view cache serves a page [default: 60]",
-    },
-    Key {
-        path: "fragment.backend",
-        env: "POKEDEX_FRAGMENT_CACHE",
-        flag: "fragment-cache",
-        kind: Kind::Text,
-        value_name: "BACKEND",
-        help: "Template-fragment cache: off, memory, file, database or redis [default: off]",
-    },
-    Key {
-        path: "fragment.seconds",
-        env: "POKEDEX_FRAGMENT_SECONDS",
-        flag: "fragment-seconds",
-        kind: Kind::Integer,
-        value_name: "SECONDS",
-        help: "How long the fragment cache serves a block [default: 60]",
-    },
+    key(
+        "coalescing.max_wait_ms",
+        "POKEDEX_COALESCING_MAX_WAIT_MS",
+        "coalescing-max-wait-ms",
+        Kind::Integer,
+        "MS",
+        "Longest a request waits for another computing the same page or fragment [default: 10000]",
+    ),
+    key(
+        "toolbar.show",
+        "POKEDEX_TOOLBAR",
+        "toolbar",
+        Kind::Text,
+        "on|off",
+        "Debug toolbar for the clients in toolbar.internal_ips [default: on]",
+    ),
+    key(
+        "site.backend",
+        "POKEDEX_SITE_CACHE",
+        "site-cache",
+        Kind::Text,
+        "BACKEND",
+        "Per-site cache: off, memory, file, database or redis [default: off]",
+    ),
+    key(
+        "site.seconds",
+        "POKEDEX_SITE_SECONDS",
+        "site-seconds",
+        Kind::Integer,
+        "SECONDS",
+        "How long the per-site cache serves a page [default: 600]",
+    ),
+    key(
+        "view.backend",
+        "POKEDEX_VIEW_CACHE",
+        "view-cache",
+        Kind::Text,
+        "BACKEND",
+        "Per-view cache (cache_page on view.routes): off, memory, file, database or redis [default: off]",
+    ),
+    key(
+        "view.seconds",
+        "POKEDEX_VIEW_SECONDS",
+        "view-seconds",
+        Kind::Integer,
+        "SECONDS",
+        "How long the per-view cache serves a page [default: 60]",
+    ),
+    key(
+        "fragment.backend",
+        "POKEDEX_FRAGMENT_CACHE",
+        "fragment-cache",
+        Kind::Text,
+        "BACKEND",
+        "Template-fragment cache: off, memory, file, database or redis [default: off]",
+    ),
+    key(
+        "fragment.seconds",
+        "POKEDEX_FRAGMENT_SECONDS",
+        "fragment-seconds",
+        Kind::Integer,
+        "SECONDS",
+        "How long the fragment cache serves a block [default: 60]",
+    ),
 ];
 
 /// One option of the `[caches.<backend>]` tables, and the backends it applies to.
@@ -123,7 +153,7 @@ struct CacheField {
     kind: Kind,
     value_name: &'static str,
     help: &'static str,
-    backends: &'static [&'static str],
+    backends: &'static [CacheBackend],
 }
 
 /// Every option a cache backend takes, as `[caches.<backend>]` keys.
@@ -133,68 +163,73 @@ const CACHE_FIELDS: &[CacheField] = &[
         kind: Kind::Text,
         value_name: "WHERE",
         help: "file: directory [default: cache]; database: SQLite URL, empty for the app's database; redis: URL [default: redis://127.0.0.1:6379]",
-        backends: &["file", "database", "redis"],
+        backends: &[
+            CacheBackend::File,
+            CacheBackend::Database,
+            CacheBackend::Redis,
+        ],
     },
     CacheField {
         name: "timeout",
         kind: Kind::Text,
         value_name: "SECONDS",
         help: "default timeout in seconds, or `forever`; 0 stores nothing [default: 300]",
-        backends: &["memory", "file", "database", "redis"],
+        backends: &CacheBackend::ALL,
     },
     CacheField {
         name: "key_prefix",
         kind: Kind::Text,
         value_name: "PREFIX",
         help: "first part of every key, `prefix:version:key` [default: pokedex]",
-        backends: &["memory", "file", "database", "redis"],
+        backends: &CacheBackend::ALL,
     },
     CacheField {
         name: "version",
         kind: Kind::Integer,
         value_name: "N",
         help: "second part of every key; bump it to hide every entry [default: 1]",
-        backends: &["memory", "file", "database", "redis"],
+        backends: &CacheBackend::ALL,
     },
     CacheField {
         name: "max_entries",
         kind: Kind::Integer,
         value_name: "N",
         help: "entries kept before culling or eviction [default: 300]",
-        backends: &["memory", "file", "database"],
+        backends: &[
+            CacheBackend::Memory,
+            CacheBackend::File,
+            CacheBackend::Database,
+        ],
     },
     CacheField {
         name: "max_bytes",
         kind: Kind::Integer,
         value_name: "BYTES",
         help: "bound the memory cache by bytes instead of entries; 0 bounds by entries [default: 0]",
-        backends: &["memory"],
+        backends: &[CacheBackend::Memory],
     },
     CacheField {
         name: "cull_frequency",
         kind: Kind::Integer,
         value_name: "N",
         help: "a cull removes 1/N of the entries, expired first, then oldest; 0 removes all [default: 3]",
-        backends: &["file", "database"],
+        backends: &[CacheBackend::File, CacheBackend::Database],
     },
     CacheField {
         name: "compress_threshold",
         kind: Kind::Integer,
         value_name: "BYTES",
         help: "values longer than this are stored zstd-compressed; 0 never [default: 1024; memory: 0]",
-        backends: &["memory", "file", "database", "redis"],
+        backends: &CacheBackend::ALL,
     },
     CacheField {
         name: "command_timeout_ms",
         kind: Kind::Integer,
         value_name: "MS",
         help: "longest wait for one Redis command before it counts as a miss [default: 250]",
-        backends: &["redis"],
+        backends: &[CacheBackend::Redis],
     },
 ];
-
-/// The cache backends, in the order settings and `clearcache` list them.
-pub const CACHE_BACKENDS: [&str; 4] = ["memory", "file", "database", "redis"];
 
 /// Every setting that can come from the environment or the command line.
 #[must_use]
@@ -202,7 +237,7 @@ pub fn keys() -> &'static [Key] {
     static KEYS: LazyLock<Vec<Key>> = LazyLock::new(|| {
         let mut keys = APP_KEYS.to_vec();
         keys.extend_from_slice(STRATEGY_KEYS);
-        for backend in CACHE_BACKENDS {
+        for backend in CacheBackend::ALL {
             for field in CACHE_FIELDS
                 .iter()
                 .filter(|f| f.backends.contains(&backend))
@@ -218,8 +253,8 @@ pub fn keys() -> &'static [Key] {
 /// The key for one backend's option: `caches.file.max_entries`,
 /// `POKEDEX_CACHES_FILE_MAX_ENTRIES`, `--caches-file-max-entries`; Redis's location
 /// is `REDIS_URL` / `--redis-url`, the names everyone knows.
-fn cache_key(backend: &str, field: &CacheField) -> Key {
-    let (env, flag) = if (backend, field.name) == ("redis", "location") {
+fn cache_key(backend: CacheBackend, field: &CacheField) -> Key {
+    let (env, flag) = if (backend, field.name) == (CacheBackend::Redis, "location") {
         ("REDIS_URL".to_owned(), "redis-url".to_owned())
     } else {
         (
@@ -228,18 +263,13 @@ fn cache_key(backend: &str, field: &CacheField) -> Key {
         )
     };
     Key {
-        path: leak(format!("caches.{backend}.{}", field.name)),
-        env: leak(env),
-        flag: leak(flag),
+        path: format!("caches.{backend}.{}", field.name).into(),
+        env: env.into(),
+        flag: flag.into(),
         kind: field.kind,
         value_name: field.value_name,
-        help: leak(format!("{backend} cache: {}", field.help)),
+        help: format!("{backend} cache: {}", field.help).into(),
     }
-}
-
-/// The registry is built once and lives as long as the process.
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
 }
 
 #[cfg(test)]

@@ -1,12 +1,16 @@
-//! Stacking the layers — file, environment, flags — and naming the culprit on error.
+//! Stacking the layers — defaults, file, environment, flags — with figment, each
+//! layer named after its origin, so that an error names the culprit.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use figment::error::{Actual, Kind as ErrorKind};
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider};
+
+use super::Settings;
 use super::cli::Cli;
 use super::keys::{Key, Kind, keys};
-use super::{Settings, leaves};
 
 /// The file read when `--config` and `POKEDEX_CONFIG` name none.
 const DEFAULT_FILE: &str = "pokedex.toml";
@@ -19,9 +23,9 @@ pub enum Origin {
     /// The settings file at this path.
     File(PathBuf),
     /// This environment variable.
-    Env(&'static str),
+    Env(String),
     /// This command-line flag (without `--`).
-    Flag(&'static str),
+    Flag(String),
     /// The built-in default.
     Default,
 }
@@ -49,14 +53,14 @@ pub enum SettingsError {
         source: std::io::Error,
     },
     /// The settings file is not valid TOML.
-    #[error("settings file {}: {source}", path.display())]
+    #[error("cannot parse settings file {}: {source}", path.display())]
     Parse {
         /// The file.
         path: PathBuf,
-        /// The parser's message, with line and column.
+        /// What the parser said, with line and column.
         source: Box<toml::de::Error>,
     },
-    /// A setting has a value of the wrong shape, or is not a setting at all.
+    /// A setting has a value of the wrong type or out of range.
     #[error("setting `{key}` from {origin}: {message}")]
     Invalid {
         /// Dotted path of the setting.
@@ -68,105 +72,171 @@ pub enum SettingsError {
     },
 }
 
-/// The merged settings table and the origin of every value in it.
-#[derive(Default)]
-struct Layers {
-    table: toml::Table,
-    origins: BTreeMap<String, Origin>,
-    file: Option<PathBuf>,
+/// One layer: the values one origin gives.
+struct Layer {
+    origin: Origin,
+    values: Dict,
+}
+
+impl Provider for Layer {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(self.origin.to_string())
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        Ok(Profile::Default.collect(self.values.clone()))
+    }
+}
+
+impl Layer {
+    fn defaults() -> Self {
+        Self {
+            origin: Origin::Default,
+            values: dict(Value::serialize(Settings::default())),
+        }
+    }
+
+    fn file(path: &Path) -> Result<Self, SettingsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let table: toml::Table = text.parse().map_err(|source| SettingsError::Parse {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })?;
+        Ok(Self {
+            origin: Origin::File(path.to_owned()),
+            values: dict(Value::serialize(table)),
+        })
+    }
+
+    /// The one value a variable or a flag gives, read as its key's kind says.
+    fn one(key: &Key, text: &str, origin: Origin) -> Result<Self, SettingsError> {
+        let value = match key.kind {
+            Kind::Text => Value::from(text.to_owned()),
+            Kind::Integer => match text.trim().parse::<i64>() {
+                Ok(number) => Value::from(number),
+                Err(_) => {
+                    return Err(SettingsError::Invalid {
+                        key: key.path.to_string(),
+                        origin,
+                        message: format!("expected a whole number, got {text:?}"),
+                    });
+                }
+            },
+        };
+        Ok(Self {
+            origin,
+            values: dict(Ok(figment::util::nest(&key.path, value))),
+        })
+    }
+}
+
+fn dict(value: Result<Value, figment::Error>) -> Dict {
+    value.ok().and_then(Value::into_dict).unwrap_or_default()
 }
 
 pub(super) fn load(
     cli: &Cli,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Settings, SettingsError> {
-    let mut layers = Layers::default();
+    let mut layers = vec![Layer::defaults()];
     let explicit = cli
         .config
         .clone()
         .or_else(|| env(CONFIG_ENV).map(PathBuf::from));
     match explicit {
-        Some(path) => layers.add_file(&path)?,
-        None if Path::new(DEFAULT_FILE).exists() => layers.add_file(Path::new(DEFAULT_FILE))?,
+        Some(path) => layers.push(Layer::file(&path)?),
+        None if Path::new(DEFAULT_FILE).exists() => {
+            layers.push(Layer::file(Path::new(DEFAULT_FILE))?);
+        }
         None => {}
     }
     for key in keys() {
-        if let Some(text) = env(key.env) {
-            layers.set(key, &text, Origin::Env(key.env))?;
+        if let Some(text) = env(&key.env) {
+            layers.push(Layer::one(key, &text, Origin::Env(key.env.to_string()))?);
         }
     }
     for (key, text) in &cli.overrides {
-        layers.set(key, text, Origin::Flag(key.flag))?;
+        layers.push(Layer::one(key, text, Origin::Flag(key.flag.to_string()))?);
     }
-    layers.into_settings()
+    let origins: Vec<Origin> = layers.iter().map(|layer| layer.origin.clone()).collect();
+    let figment = layers.into_iter().fold(Figment::new(), Figment::merge);
+    figment.extract().map_err(|error| invalid(&error, &origins))
 }
 
-impl Layers {
-    fn add_file(&mut self, path: &Path) -> Result<(), SettingsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        self.table = text.parse().map_err(|source| SettingsError::Parse {
-            path: path.to_owned(),
-            source: Box::new(source),
-        })?;
-        let mut found = Vec::new();
-        leaves("", &self.table, &mut found);
-        for (leaf, _) in found {
-            self.origins.insert(leaf, Origin::File(path.to_owned()));
-        }
-        self.file = Some(path.to_owned());
-        Ok(())
+/// The first of figment's errors as one line naming the setting and its origin.
+fn invalid(error: &figment::Error, origins: &[Origin]) -> SettingsError {
+    let mut path = error.path.clone();
+    if let ErrorKind::UnknownField(field, _) = &error.kind {
+        path.push(field.clone());
     }
-
-    fn set(&mut self, key: &'static Key, text: &str, origin: Origin) -> Result<(), SettingsError> {
-        let value = match key.kind {
-            Kind::Text => toml::Value::String(text.to_owned()),
-            Kind::Integer => {
-                toml::Value::Integer(text.trim().parse().map_err(|_| SettingsError::Invalid {
-                    key: key.path.to_owned(),
-                    origin: origin.clone(),
-                    message: format!("expected a whole number, got {text:?}"),
-                })?)
-            }
-        };
-        let mut table = &mut self.table;
-        let mut parts = key.path.split('.').peekable();
-        while let Some(part) = parts.next() {
-            if parts.peek().is_none() {
-                table.insert(part.to_owned(), value);
-                break;
-            }
-            let entry = table
-                .entry(part)
-                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-            if !entry.is_table() {
-                *entry = toml::Value::Table(toml::Table::new());
-            }
-            table = entry.as_table_mut().expect("just made a table");
-        }
-        self.origins.insert(key.path.to_owned(), origin);
-        Ok(())
-    }
-
-    fn into_settings(self) -> Result<Settings, SettingsError> {
-        serde_path_to_error::deserialize(toml::Value::Table(self.table)).map_err(|err| {
-            let key = err.path().to_string();
-            // A path without a recorded origin is a key that is not a setting, and
-            // only the file can hold those.
-            let origin = self.origins.get(&key).cloned();
-            let origin = origin
-                .or(self.file.map(Origin::File))
-                .unwrap_or(Origin::Default);
-            // toml adds the path again on a line of its own; the error names it already.
-            let message = err.into_inner().to_string();
-            let message = message.lines().next().unwrap_or_default().trim().to_owned();
-            SettingsError::Invalid {
-                key,
-                origin,
-                message,
-            }
+    let named = error.metadata.as_ref().and_then(|metadata| {
+        origins
+            .iter()
+            .find(|origin| origin.to_string() == metadata.name)
+    });
+    // Only the file can hold keys that are not settings; the value figment blames
+    // for one is the table around it, which the defaults hold too.
+    let blamed = named.filter(|origin| {
+        **origin != Origin::Default && !matches!(error.kind, ErrorKind::UnknownField(..))
+    });
+    let origin = blamed
+        .or_else(|| {
+            origins
+                .iter()
+                .find(|origin| matches!(origin, Origin::File(_)))
         })
+        .cloned()
+        .unwrap_or(Origin::Default);
+    SettingsError::Invalid {
+        key: path.join("."),
+        origin,
+        message: message(&error.kind),
+    }
+}
+
+/// `kind` in serde's own words, as the messages have always read.
+fn message(kind: &ErrorKind) -> String {
+    match kind {
+        ErrorKind::Message(message) => message.lines().next().unwrap_or_default().to_owned(),
+        ErrorKind::InvalidType(actual, expected) => {
+            format!("invalid type: {}, expected {expected}", actual_text(actual))
+        }
+        ErrorKind::InvalidValue(actual, expected) => {
+            format!(
+                "invalid value: {}, expected {expected}",
+                actual_text(actual)
+            )
+        }
+        ErrorKind::UnknownVariant(variant, expected) => {
+            format!("unknown variant `{variant}`, {}", one_of(expected))
+        }
+        ErrorKind::UnknownField(field, expected) => {
+            format!("unknown field `{field}`, {}", one_of(expected))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn actual_text(actual: &Actual) -> String {
+    match actual {
+        Actual::Signed(number) => format!("integer `{number}`"),
+        Actual::Unsigned(number) => format!("integer `{number}`"),
+        other => other.to_string(),
+    }
+}
+
+/// serde's "expected one of `a`, `b`" wording.
+fn one_of(expected: &[&str]) -> String {
+    match expected {
+        [] => "there are none".to_owned(),
+        [only] => format!("expected `{only}`"),
+        [first, second] => format!("expected `{first}` or `{second}`"),
+        all => {
+            let listed: Vec<String> = all.iter().map(|name| format!("`{name}`")).collect();
+            format!("expected one of {}", listed.join(", "))
+        }
     }
 }

@@ -2,44 +2,47 @@
 //!
 //! Values come in layers, each overriding the one before: the defaults below, the
 //! settings file (`pokedex.toml`), environment variables, then command-line flags.
-//! [`keys()`] names every setting once, with its variable and flag.
+//! [`keys()`] names every setting once, with its variable and flag. The caches own
+//! the types of their tables (`[caches.*]`, `[site]`, `[view]`, `[fragment]`); this
+//! module only puts them together.
 
-mod caches;
 mod cli;
 mod keys;
 mod layers;
-mod strategies;
 mod toolbar;
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use caches::{
-    BackendSettings, CachesSettings, DEFAULT_FILE_LOCATION, DEFAULT_REDIS_LOCATION, TimeoutSetting,
-};
+use crate::cache::backends::PerBackend;
+use crate::cache::backends::options::BackendOptions;
+use crate::cache::strategies::Strategy;
+use crate::cache::strategies::settings::StrategySettings;
 pub use cli::{Cli, Command};
-pub use keys::{CACHE_BACKENDS, Key, Kind, keys};
+pub use keys::{Key, Kind, keys};
 pub use layers::{Origin, SettingsError};
-pub use strategies::{CacheChoice, FragmentSettings, SiteSettings, StrategySettings, ViewSettings};
 pub use toolbar::{Switch, ToolbarSettings};
 
 /// Everything the app can be configured with, after all layers are applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Address the HTTP server listens on.
     pub addr: SocketAddr,
     /// Where the Pokémon live.
     pub database: DatabaseSettings,
     /// The per-site cache strategy.
-    pub site: SiteSettings,
+    pub site: StrategySettings,
     /// The per-view cache strategy.
-    pub view: ViewSettings,
+    pub view: StrategySettings,
     /// The template-fragment cache strategy.
-    pub fragment: FragmentSettings,
-    /// The cache backends' options.
-    pub caches: CachesSettings,
+    pub fragment: StrategySettings,
+    /// How requests missing the same entry share one computation.
+    pub coalescing: CoalescingSettings,
+    /// The cache backends' options, `[caches.<backend>]`.
+    pub caches: PerBackend<BackendOptions>,
     /// The debug toolbar.
     pub toolbar: ToolbarSettings,
 }
@@ -49,10 +52,11 @@ impl Default for Settings {
         Self {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8000)),
             database: DatabaseSettings::default(),
-            site: SiteSettings::default(),
-            view: ViewSettings::default(),
-            fragment: FragmentSettings::default(),
-            caches: CachesSettings::default(),
+            site: StrategySettings::defaults(Strategy::Site),
+            view: StrategySettings::defaults(Strategy::View),
+            fragment: StrategySettings::defaults(Strategy::Fragment),
+            coalescing: CoalescingSettings::default(),
+            caches: PerBackend::defaults(),
             toolbar: ToolbarSettings::default(),
         }
     }
@@ -60,7 +64,7 @@ impl Default for Settings {
 
 /// The SQLite database holding the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// sqlx SQLite URL; the file is created, migrated and seeded when missing.
     pub url: String,
@@ -77,6 +81,31 @@ impl Default for DatabaseSettings {
     }
 }
 
+/// Stampede protection: how long a request waits for another that computes the page
+/// or fragment it needs, before it computes its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoalescingSettings {
+    /// The bound, in milliseconds.
+    pub max_wait_ms: u64,
+}
+
+impl Default for CoalescingSettings {
+    fn default() -> Self {
+        Self {
+            max_wait_ms: 10_000,
+        }
+    }
+}
+
+impl CoalescingSettings {
+    /// The bound as a duration.
+    #[must_use]
+    pub fn max_wait(&self) -> Duration {
+        Duration::from_millis(self.max_wait_ms)
+    }
+}
+
 impl Settings {
     /// Loads the settings file named by `cli` (or `pokedex.toml` when present), then
     /// applies the environment (read through `env`) and the flags in `cli`.
@@ -84,9 +113,17 @@ impl Settings {
     /// `env` is a parameter so that tests can supply variables without touching the
     /// process environment.
     pub fn load(cli: &Cli, env: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let mut settings = layers::load(cli, env)?;
-        settings.caches.fill_backend_defaults();
-        Ok(settings)
+        layers::load(cli, env)
+    }
+
+    /// The settings of `strategy`.
+    #[must_use]
+    pub fn strategy(&self, strategy: Strategy) -> &StrategySettings {
+        match strategy {
+            Strategy::Site => &self.site,
+            Strategy::View => &self.view,
+            Strategy::Fragment => &self.fragment,
+        }
     }
 
     /// One line listing every setting as `key=value`, for the start-up log.
@@ -150,6 +187,10 @@ mod tests {
             "{summary}"
         );
         assert!(summary.contains(" caches.redis.timeout=300 "), "{summary}");
+        assert!(
+            summary.contains(" coalescing.max_wait_ms=10000 "),
+            "{summary}"
+        );
         assert!(
             summary.contains(" database.max_connections=8 database.url=sqlite://pokedex.sqlite3 ")
         );

@@ -16,7 +16,7 @@ pub enum Switch {
 
 /// The debug toolbar's settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct ToolbarSettings {
     /// Whether the toolbar is shown at all.
     pub show: Switch,

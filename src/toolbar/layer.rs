@@ -1,34 +1,23 @@
-//! The outermost layer: for an internal client it records the request, adds
-//! `Server-Timing`, injects the toolbar before `</body>` of an HTML page, and keeps
-//! the panels in the history. Caches sit inside it, so they never store the toolbar.
+//! The outermost layer, as a list of steps: decide whether to record, record the
+//! request, build its panels, add `Server-Timing`, keep it in the history, and inject
+//! the toolbar into an HTML page. Caches sit inside it, so they never store the
+//! toolbar.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use askama::Template;
-use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
-use http_body_util::BodyExt;
 
 use super::Toolbar;
-use super::panels::{Answered, Panels};
-use super::record;
-
-/// Paths never recorded: the toolbar's own pages and static files.
-const UNRECORDED: [&str; 2] = ["/__debug__/", "/static/"];
-
-/// The injected markup: `templates/toolbar/toolbar.html`.
-#[derive(Template)]
-#[template(path = "toolbar/toolbar.html")]
-pub struct ToolbarHtml<'a> {
-    /// What to show.
-    pub panels: &'a Panels,
-}
+use super::inject::inject;
+use super::panels::{Asked, Panels, TimerPanel};
+use crate::cache::strategies::page_rules::is_page_path;
+use crate::record;
 
 /// The address of the client: from the connection when the server was started with
 /// connect info, or from `MockConnectInfo` in router tests, as axum's extractor does.
@@ -52,80 +41,42 @@ pub async fn toolbar(
     request: Request,
     next: Next,
 ) -> Response {
-    let path = request.uri().path();
-    if !toolbar.shows_to(client_of(&request)) || UNRECORDED.iter().any(|p| path.starts_with(p)) {
+    if !records(&toolbar, &request) {
         return next.run(request).await;
     }
-    let method = request.method().to_string();
-    let path = request
-        .uri()
-        .path_and_query()
-        .map_or("/", |pq| pq.as_str())
-        .to_owned();
-    let request_headers = request.headers().clone();
+    let asked = Asked::of(&request);
     let started = Instant::now();
     let (response, record) = record::recording(next.run(request)).await;
-    let total = started.elapsed();
     let (mut head, body) = response.into_parts();
-    let panels = Arc::new(
-        Panels::new(
-            Answered {
-                request_id: toolbar.next_id(),
-                method: &method,
-                path: &path,
-                status: head.status.as_u16(),
-                total,
-                record,
-                request_headers: &request_headers,
-                response_headers: &head.headers,
-            },
-            &toolbar.caching,
-        )
-        .await,
-    );
+    let panels = Arc::new(Panels::new(
+        toolbar.next_id(),
+        asked,
+        started.elapsed(),
+        record,
+        &head,
+        &toolbar.strategies,
+    ));
+    add_server_timing(&mut head.headers, &panels.timer);
+    toolbar.remember(Arc::clone(&panels));
+    inject(head, body, &panels).await
+}
+
+/// Whether this request is recorded: a page, asked for by a client that sees the
+/// toolbar.
+fn records(toolbar: &Toolbar, request: &Request) -> bool {
+    toolbar.shows_to(client_of(request)) && is_page_path(request.uri().path())
+}
+
+/// `Server-Timing`, so the browser's developer tools show the split too.
+fn add_server_timing(headers: &mut HeaderMap, timer: &TimerPanel) {
     let timing = format!(
         "total;dur={:.3}, view;dur={:.3}, cache;dur={:.3}, sql;dur={:.3}",
-        panels.timer.total_ms,
-        panels.timer.view_ms.unwrap_or(0.0),
-        panels.timer.cache_ms,
-        panels.timer.sql_ms
+        timer.total_ms,
+        timer.view_ms.unwrap_or(0.0),
+        timer.cache_ms,
+        timer.sql_ms
     );
     if let Ok(timing) = HeaderValue::from_str(&timing) {
-        head.headers.insert("server-timing", timing);
+        headers.insert("server-timing", timing);
     }
-    toolbar.remember(Arc::clone(&panels));
-    let is_html = head
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
-    if head.status == StatusCode::NOT_MODIFIED || !is_html {
-        return Response::from_parts(head, body);
-    }
-    let Ok(collected) = body.collect().await else {
-        return Response::from_parts(head, Body::empty());
-    };
-    let page = collected.to_bytes();
-    let Some(at) = page
-        .windows(7)
-        .rposition(|window| window.eq_ignore_ascii_case(b"</body>"))
-    else {
-        return Response::from_parts(head, Body::from(page));
-    };
-    let Ok(markup) = (ToolbarHtml { panels: &panels }).render() else {
-        return Response::from_parts(head, Body::from(page));
-    };
-    let mut injected = Vec::with_capacity(page.len() + markup.len());
-    injected.extend_from_slice(&page[..at]);
-    injected.extend_from_slice(markup.as_bytes());
-    injected.extend_from_slice(&page[at..]);
-    head.headers.remove(header::CONTENT_LENGTH);
-    // This page now describes this one request: a browser must not show it again for
-    // another (after a 304, or from its cache), or the toolbar would tell an old
-    // story. The Headers panel shows the headers the app itself sent.
-    head.headers.remove(header::ETAG);
-    head.headers.remove(header::EXPIRES);
-    head.headers
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Response::from_parts(head, Body::from(injected))
 }

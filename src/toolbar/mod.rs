@@ -2,9 +2,9 @@
 //! Settings panels — shown to internal clients, outside every cache, so it tells the
 //! truth about pages served whole from a cache too.
 
+pub mod inject;
 pub mod layer;
 pub mod panels;
-pub mod record;
 pub mod routes;
 
 use std::collections::VecDeque;
@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::cache::strategies::Caching;
+use crate::cache::strategies::Strategies;
 use crate::settings::{Switch, ToolbarSettings};
 use panels::Panels;
 
@@ -26,19 +26,19 @@ pub struct Toolbar {
     internal_ips: Vec<IpAddr>,
     next_id: AtomicU64,
     history: Mutex<VecDeque<Arc<Panels>>>,
-    caching: Arc<Caching>,
+    strategies: Arc<Strategies>,
 }
 
 impl Toolbar {
-    /// A toolbar as `settings` describe it, reporting on `caching`.
+    /// A toolbar as `settings` describe it, reporting on `strategies`.
     #[must_use]
-    pub fn new(settings: &ToolbarSettings, caching: Arc<Caching>) -> Self {
+    pub fn new(settings: &ToolbarSettings, strategies: Arc<Strategies>) -> Self {
         Self {
             enabled: settings.show == Switch::On,
             internal_ips: settings.internal_ips.clone(),
             next_id: AtomicU64::new(1),
             history: Mutex::new(VecDeque::with_capacity(HISTORY)),
-            caching,
+            strategies,
         }
     }
 

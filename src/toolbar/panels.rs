@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
+use axum::extract::Request;
 use axum::http::HeaderMap;
+use axum::http::response::Parts;
 use serde::Serialize;
 
-use super::record::{CacheCall, Query, Record};
-use crate::cache::configured::BackendKind;
-use crate::cache::strategies::Caching;
-use crate::cache::strategies::selection::Strategy;
+use crate::cache::backends::CacheBackend;
+use crate::cache::strategies::{Strategies, Strategy};
+use crate::record::{CacheCall, Query, Record};
 
 /// Every panel of one request.
 #[derive(Debug, Clone, Serialize)]
@@ -53,9 +54,9 @@ pub struct CachePanel {
     /// How many calls.
     pub calls: usize,
     /// Lookups that found a value.
-    pub hits: usize,
+    pub hits: u64,
     /// Lookups that found none.
-    pub misses: usize,
+    pub misses: u64,
     /// Time in them, in milliseconds.
     pub time_ms: f64,
     /// Calls per operation, in order of first use.
@@ -102,6 +103,8 @@ pub struct StrategyRow {
     pub backend: &'static str,
     /// Its timeout.
     pub seconds: u64,
+    /// The routes it wraps (per-view only).
+    pub routes: Vec<String>,
 }
 
 /// One backend.
@@ -115,8 +118,11 @@ pub struct BackendRow {
     pub key_prefix: String,
     /// Its key version.
     pub version: u64,
-    /// Entries it holds, once a strategy has used it.
+    /// Entries it holds, counted when a debug page is opened (never on the request
+    /// path), once a strategy has used it.
     pub entries: Option<u64>,
+    /// Whether a strategy has used it (built it) yet.
+    pub used: bool,
     /// Bytes this process has stored in it.
     pub stored_bytes: u64,
 }
@@ -150,34 +156,46 @@ fn listed(headers: &HeaderMap) -> Vec<(String, String)> {
     list
 }
 
-/// What the toolbar knows of one request once it is answered.
-pub struct Answered<'a> {
-    /// Its number.
-    pub request_id: u64,
-    /// Its method.
-    pub method: &'a str,
-    /// Its path and query.
-    pub path: &'a str,
-    /// The response's status.
-    pub status: u16,
-    /// The whole request's time.
-    pub total: Duration,
-    /// What the hooks recorded.
-    pub record: Record,
-    /// The request's headers.
-    pub request_headers: &'a HeaderMap,
-    /// The response's headers.
-    pub response_headers: &'a HeaderMap,
+/// What the toolbar keeps of a request before passing it on.
+pub struct Asked {
+    method: String,
+    path: String,
+    headers: HeaderMap,
+}
+
+impl Asked {
+    /// The method, path and query, and headers of `request`.
+    #[must_use]
+    pub fn of(request: &Request) -> Self {
+        Self {
+            method: request.method().to_string(),
+            path: request
+                .uri()
+                .path_and_query()
+                .map_or("/", |pq| pq.as_str())
+                .to_owned(),
+            headers: request.headers().clone(),
+        }
+    }
 }
 
 impl Panels {
-    /// The panels of an answered request, with the Settings panel read now.
-    pub async fn new(answered: Answered<'_>, caching: &Caching) -> Self {
+    /// The panels of an answered request, from what was recorded and what the
+    /// strategies hold in memory: no backend is asked anything.
+    #[must_use]
+    pub fn new(
+        request_id: u64,
+        asked: Asked,
+        total: Duration,
+        record: Record,
+        response: &Parts,
+        strategies: &Strategies,
+    ) -> Self {
         let Record {
             view_ns,
             cache_calls,
             queries,
-        } = answered.record;
+        } = record;
         let mut operations: Vec<(String, usize)> = Vec::new();
         for call in &cache_calls {
             match operations.iter_mut().find(|(op, _)| op == call.operation) {
@@ -188,20 +206,20 @@ impl Panels {
         let cache_ns: u64 = cache_calls.iter().map(|call| call.time_ns).sum();
         let sql_ns: u64 = queries.iter().map(|query| query.time_ns).sum();
         Self {
-            request_id: answered.request_id,
-            method: answered.method.to_owned(),
-            path: answered.path.to_owned(),
-            status: answered.status,
+            request_id,
+            method: asked.method,
+            path: asked.path,
+            status: response.status.as_u16(),
             timer: TimerPanel {
-                total_ms: answered.total.as_secs_f64() * 1000.0,
+                total_ms: total.as_secs_f64() * 1000.0,
                 view_ms: view_ns.map(millis),
                 cache_ms: millis(cache_ns),
                 sql_ms: millis(sql_ns),
             },
             cache: CachePanel {
                 calls: cache_calls.len(),
-                hits: cache_calls.iter().map(CacheCall::hits).sum(),
-                misses: cache_calls.iter().map(CacheCall::misses).sum(),
+                hits: cache_calls.iter().map(|call| call.hits).sum(),
+                misses: cache_calls.iter().map(|call| call.misses).sum(),
                 time_ms: millis(cache_ns),
                 operations,
                 rows: cache_calls,
@@ -212,45 +230,60 @@ impl Panels {
                 queries,
             },
             headers: HeadersPanel {
-                request: listed(answered.request_headers),
-                response: listed(answered.response_headers),
+                request: listed(&asked.headers),
+                response: listed(&response.headers),
             },
-            settings: settings_panel(caching).await,
+            settings: settings_panel(strategies),
+        }
+    }
+
+    /// Fills in how many entries each used backend holds now: done when a debug page
+    /// is opened, so that no request pays for it.
+    pub async fn count_entries(&mut self, strategies: &Strategies) {
+        for row in &mut self.settings.backends {
+            let built = row
+                .backend
+                .parse()
+                .ok()
+                .and_then(|backend| strategies.backends.built(backend));
+            if let Some(cache) = built {
+                row.entries = cache.entry_count().await.ok();
+            }
         }
     }
 }
 
-async fn settings_panel(caching: &Caching) -> SettingsPanel {
-    let strategies = [Strategy::Site, Strategy::View, Strategy::Fragment]
+fn settings_panel(strategies: &Strategies) -> SettingsPanel {
+    let strategies_rows = Strategy::ALL
         .into_iter()
         .map(|strategy| {
-            let choice = caching.selection.get(strategy);
+            let settings = strategies.selection.get(strategy);
             StrategyRow {
                 strategy: strategy.name(),
-                backend: choice.backend.map_or("off", BackendKind::name),
-                seconds: choice.seconds,
+                backend: CacheBackend::name_or_off(settings.backend),
+                seconds: settings.seconds,
+                routes: settings.routes.clone(),
             }
         })
         .collect();
-    let mut backends = Vec::new();
-    for kind in BackendKind::ALL {
-        let options = caching.caches.options(kind);
-        let built = caching.caches.built(kind);
-        let entries = match &built {
-            Some(cache) => cache.entry_count().await,
-            None => None,
-        };
-        backends.push(BackendRow {
-            backend: kind.name(),
-            timeout: serde_json::to_string(&options.timeout).unwrap_or_default(),
-            key_prefix: options.key_prefix.clone(),
-            version: options.version,
-            entries,
-            stored_bytes: built.map_or(0, |cache| cache.stats().bytes_stored),
-        });
-    }
+    let backends = CacheBackend::ALL
+        .into_iter()
+        .map(|backend| {
+            let options = strategies.backends.options(backend);
+            let built = strategies.backends.built(backend);
+            BackendRow {
+                backend: backend.name(),
+                timeout: serde_json::to_string(&options.timeout).unwrap_or_default(),
+                key_prefix: options.key_prefix.clone(),
+                version: options.version,
+                entries: None,
+                used: built.is_some(),
+                stored_bytes: built.map_or(0, |cache| cache.stats().bytes_stored),
+            }
+        })
+        .collect();
     SettingsPanel {
-        strategies,
+        strategies: strategies_rows,
         backends,
     }
 }

@@ -28,7 +28,7 @@ struct HistoryPage {
 #[derive(Template)]
 #[template(path = "toolbar/request.html")]
 struct RequestPage {
-    panels: Arc<Panels>,
+    panels: Panels,
     response_time: Option<ResponseTime>,
 }
 
@@ -67,13 +67,15 @@ async fn request(
         Some(id) => (id, true),
         None => (id.as_str(), false),
     };
-    let panels = id
+    let recorded = id
         .parse()
         .ok()
         .and_then(|id| toolbar.request(id))
         .ok_or_else(hidden)?;
+    let mut panels = Panels::clone(&recorded);
+    panels.count_entries(&toolbar.strategies).await;
     if json {
-        return Ok(Json(&*panels).into_response());
+        return Ok(Json(panels).into_response());
     }
     Ok(render(&RequestPage {
         panels,

@@ -28,7 +28,7 @@ pub async fn all(State(state): State<AppState>) -> Result<Html<String>> {
     let timer = ViewTimer::start();
     let fragment = [Fragment::new("content_cache", &[])];
     let tables = state
-        .caching
+        .strategies
         .fragments(&fragment, |_| async {
             let rows = pokemon::all_by_name(&state.db).await?;
             let table = PokemonTable {

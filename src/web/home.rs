@@ -41,7 +41,7 @@ pub async fn home(State(state): State<AppState>) -> Result<Html<String>> {
     let timer = ViewTimer::start();
     let fragments = HOME_TYPES.map(|type_name| Fragment::new("home_table", &[type_name]));
     let tables = state
-        .caching
+        .strategies
         .fragments(&fragments, |missing| async {
             let mut tables = Vec::with_capacity(missing.len());
             for index in missing {

@@ -18,22 +18,19 @@ use axum::response::Html;
 use axum::routing::{MethodRouter, get};
 
 use crate::app::AppState;
-use crate::cache::strategies::Caching;
+use crate::cache::strategies::Strategies;
 use crate::cache::strategies::view::cache_page;
 use crate::error::Result;
 
 /// The pages' routes, as `[view] routes` names them.
 pub const ROUTES: [&str; 4] = ["/", "/all", "/pokemon/{id}", "/type/{name}"];
 
-/// Every page's route, with `cache_page` on those in `view_routes`; the app adds
-/// static files, the fallback and the outer layers.
-pub fn routes(caching: &Arc<Caching>, view_routes: &[String]) -> Router<AppState> {
-    let page = |path: &str, handler: MethodRouter<AppState>| {
-        if view_routes.iter().any(|route| route == path) {
-            handler.layer(cache_page(caching))
-        } else {
-            handler
-        }
+/// Every page's route, each wrapped in its `cache_page` (which caches while the
+/// per-view strategy names the route); the app adds static files, the fallback and
+/// the outer layers.
+pub fn routes(strategies: &Arc<Strategies>) -> Router<AppState> {
+    let page = |route: &'static str, handler: MethodRouter<AppState>| {
+        handler.layer(cache_page(strategies, route))
     };
     Router::new()
         .route(ROUTES[0], page(ROUTES[0], get(home::home)))

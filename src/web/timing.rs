@@ -19,7 +19,7 @@ impl ViewTimer {
     #[must_use]
     pub fn stop(self) -> Option<ResponseTime> {
         let elapsed = self.0.elapsed();
-        crate::toolbar::record::view_time(elapsed);
+        crate::record::view_time(elapsed);
         Some(ResponseTime(elapsed))
     }
 }

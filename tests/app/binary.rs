@@ -110,7 +110,8 @@ fn createcachetable_creates_the_table_in_the_apps_database() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clearcache_empties_this_apps_entries_in_every_backend() {
     use pokedex::cache::Timeout;
-    use pokedex::cache::configured::{BackendKind, Caches};
+    use pokedex::cache::backends::CacheBackend;
+    use pokedex::cache::configured::Backends;
     use pokedex::settings::{Cli, Settings};
 
     let dir = tempfile::tempdir().unwrap();
@@ -130,10 +131,14 @@ async fn clearcache_empties_this_apps_entries_in_every_backend() {
     let app_db = pokedex::db::connect_and_prepare(&settings.database)
         .await
         .unwrap();
-    let caches = Caches::new(settings.caches.clone(), app_db);
-    let kinds = [BackendKind::File, BackendKind::Database, BackendKind::Redis];
+    let backends = Backends::new(settings.caches.clone(), app_db);
+    let kinds = [
+        CacheBackend::File,
+        CacheBackend::Database,
+        CacheBackend::Redis,
+    ];
     for kind in kinds {
-        let cache = caches.get(kind).await.unwrap();
+        let cache = backends.cache(kind).await.unwrap();
         assert!(
             cache.set("page", b"<html>", Timeout::Forever).await,
             "{kind} stores"
@@ -151,7 +156,7 @@ async fn clearcache_empties_this_apps_entries_in_every_backend() {
     );
     for kind in kinds {
         assert!(stdout.contains(&format!("{kind}: cleared")), "{stdout}");
-        let cache = caches.get(kind).await.unwrap();
+        let cache = backends.cache(kind).await.unwrap();
         assert_eq!(cache.get("page").await, None, "{kind} was cleared");
     }
 }

@@ -40,7 +40,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("database ready");
     let state = AppState::new(&settings, pool.clone()).await.expect("state");
     TestApp {
-        router: app::router(state.clone(), &settings.view.routes),
+        router: app::router(state.clone()),
         db: pool,
         state,
         settings,

@@ -188,11 +188,11 @@ fn every_cache_option_has_a_variable_and_a_flag() {
         Some("redis://127.0.0.1:6380/2")
     );
     assert_eq!(
-        settings.caches.memory.timeout.0,
+        settings.caches.memory.timeout,
         pokedex::cache::Timeout::Forever
     );
     assert_eq!(
-        settings.caches.database.timeout.0,
+        settings.caches.database.timeout,
         pokedex::cache::Timeout::seconds(0)
     );
     assert_eq!(
@@ -203,7 +203,7 @@ fn every_cache_option_has_a_variable_and_a_flag() {
 
     let from_file = load(Some("[caches.redis]\ntimeout = \"forever\"\n"), &[], &[]).unwrap();
     assert_eq!(
-        from_file.caches.redis.timeout.0,
+        from_file.caches.redis.timeout,
         pokedex::cache::Timeout::Forever
     );
 }

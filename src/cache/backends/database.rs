@@ -9,7 +9,7 @@ use bytes::Bytes;
 use sqlx::SqlitePool;
 use tokio::sync::Mutex;
 
-use super::{Backend, BackendError, Cull, Expiry, IncrError, add_to_stored};
+use super::{Backend, BackendError, CacheBackend, Cull, Expiry, IncrError, add_to_stored};
 use sql::{ADD, CHUNK, CREATE, INCR, UPSERT, expires, in_list, is_expired, now, write};
 
 /// Creates the cache table unless it exists, and says whether it did: what opening
@@ -134,8 +134,8 @@ impl DatabaseBackend {
 
 #[async_trait]
 impl Backend for DatabaseBackend {
-    fn name(&self) -> &'static str {
-        "database"
+    fn kind(&self) -> CacheBackend {
+        CacheBackend::Database
     }
 
     async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError> {

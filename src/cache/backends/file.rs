@@ -15,7 +15,9 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use super::{Backend, BackendError, Cull, Expiry, IncrError, add_to_stored, now_millis};
+use super::{
+    Backend, BackendError, CacheBackend, Cull, Expiry, IncrError, add_to_stored, now_millis,
+};
 use crate::cache::key::digest;
 use disk::{cull_dir, entry_files, remove_file, replace};
 use entry::{Stored, decode, encode, read_header};
@@ -147,8 +149,8 @@ impl FileBackend {
 
 #[async_trait]
 impl Backend for FileBackend {
-    fn name(&self) -> &'static str {
-        "file"
+    fn kind(&self) -> CacheBackend {
+        CacheBackend::File
     }
 
     async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError> {

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use moka::future::Cache as Moka;
 use moka::ops::compute::Op;
 
-use super::{Backend, BackendError, Expiry, IncrError, add_to_stored};
+use super::{Backend, BackendError, CacheBackend, Expiry, IncrError, add_to_stored};
 
 /// What moka holds for a key.
 #[derive(Debug, Clone)]
@@ -71,8 +71,8 @@ impl MemoryBackend {
 
 #[async_trait]
 impl Backend for MemoryBackend {
-    fn name(&self) -> &'static str {
-        "memory"
+    fn kind(&self) -> CacheBackend {
+        CacheBackend::Memory
     }
 
     async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError> {

@@ -4,10 +4,14 @@
 //! keys, timeouts, encoding, counters and the failure policy live once, in
 //! [`crate::cache::Cache`].
 
+mod cache_backend;
 pub mod database;
 pub mod file;
 pub mod memory;
+pub mod options;
 pub mod redis;
+
+pub use cache_backend::{CacheBackend, NAMES_OR_OFF, PerBackend, UnknownBackend, off_or_backend};
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -132,8 +136,8 @@ pub fn add_to_stored(stored: &[u8], delta: i64) -> Result<i64, IncrError> {
 /// One kind of storage. Every method works on full keys and encoded entries.
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// The backend's name, as settings and logs spell it.
-    fn name(&self) -> &'static str;
+    /// Which backend this is.
+    fn kind(&self) -> CacheBackend;
 
     /// The entry under `key`, unless absent or expired.
     async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError>;

@@ -10,7 +10,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Cmd, FromRedisValue, Pipeline, RedisResult, Script, Value};
 use tokio::sync::OnceCell;
 
-use super::{Backend, BackendError, Expiry, IncrError, now_millis};
+use super::{Backend, BackendError, CacheBackend, Expiry, IncrError, now_millis};
 use crate::cache::codec::parse_integer;
 
 /// Keys one SCAN step looks at while clearing: few round trips, yet no step long
@@ -149,8 +149,8 @@ fn incr_error(error: BackendError) -> IncrError {
 
 #[async_trait]
 impl Backend for RedisBackend {
-    fn name(&self) -> &'static str {
-        "redis"
+    fn kind(&self) -> CacheBackend {
+        CacheBackend::Redis
     }
 
     async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError> {

@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use http_body_util::BodyExt;
 
-use super::http::{etag_for, if_none_match_hits};
+use super::page_rules::{etag_for, if_none_match_hits, is_html, is_lookup_method};
 
 /// Adds the ETag (unless a cache already stored one) and answers 304 when it matches.
 pub async fn conditional_get(request: Request, next: Next) -> Response {
@@ -21,13 +21,10 @@ pub async fn conditional_get(request: Request, next: Next) -> Response {
         .map(|value| (header::IF_NONE_MATCH, value.clone()))
         .collect();
     let response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
-    let conditional = method == Method::GET || method == Method::HEAD;
-    if !conditional || response.status() != StatusCode::OK || !is_html {
+    if !is_lookup_method(&method)
+        || response.status() != StatusCode::OK
+        || !is_html(response.headers())
+    {
         return response;
     }
     let (mut head, body) = response.into_parts();

@@ -1,14 +1,17 @@
 //! The template-fragment strategy: Django's `{% cache 60 name vary_on %}` for askama.
 //! A page asks for all of its fragments in one batch (`get_many`); on a hit neither
 //! the fragment's query nor its rendering runs, while the page around it is fresh.
+//! Concurrent misses coalesce per fragment, whatever else their pages miss.
 
 use std::future::Future;
 
-use super::Caching;
-use super::coalesce::Turn;
-use super::selection::Strategy;
-use crate::cache::{Cache, Timeout};
-use crate::toolbar::record;
+use bytes::Bytes;
+
+use super::compute::{Cacheable, Computed, Entry, Resolved};
+use super::flight::Flights;
+use super::{Strategies, Strategy};
+use crate::cache::Cache;
+use crate::record;
 
 /// One cached block of a page: a name and the values it varies on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,10 +31,10 @@ impl Fragment {
         }
     }
 
-    /// The cache key, at data version `version`.
+    /// The cache key, at data version `data`.
     #[must_use]
-    pub fn key(&self, version: u64) -> String {
-        let mut key = format!("template.cache.{}.v{version}", self.name);
+    pub fn key(&self, data: u64) -> String {
+        let mut key = format!("template.cache.{}.data{data}", self.name);
         for value in &self.vary_on {
             key.push('.');
             key.push_str(value);
@@ -40,10 +43,34 @@ impl Fragment {
     }
 }
 
-impl Caching {
-    /// The HTML of each of `fragments`: from the cache when the fragment strategy is on
-    /// and has them, otherwise from `render`, which gets the indices of the missing
-    /// fragments and returns their HTML in that order.
+/// A page's fragments, as the get-or-compute path sees them.
+struct Fragments {
+    keys: Vec<String>,
+}
+
+impl Cacheable for Fragments {
+    type Value = Bytes;
+
+    fn flights<'s>(&self, strategies: &'s Strategies) -> &'s Flights<Bytes> {
+        &strategies.fragments
+    }
+
+    fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    async fn lookup(&self, cache: &Cache, items: &[usize]) -> Vec<Option<Bytes>> {
+        let wanted: Vec<&str> = items.iter().map(|&i| self.keys[i].as_str()).collect();
+        let is_text = |html: Bytes| std::str::from_utf8(&html).is_ok().then_some(html);
+        let mut found = cache.get_many_as(&wanted, is_text).await;
+        wanted.iter().map(|key| found.remove(*key)).collect()
+    }
+}
+
+impl Strategies {
+    /// The HTML of each of `fragments`: from the cache when the fragment strategy is
+    /// on and has them, otherwise from `render`, which gets the indices of the
+    /// fragments to render and returns their HTML in that order.
     pub async fn fragments<F, Fut, E>(
         &self,
         fragments: &[Fragment],
@@ -53,92 +80,40 @@ impl Caching {
         F: FnOnce(Vec<usize>) -> Fut,
         Fut: Future<Output = Result<Vec<String>, E>>,
     {
-        let cached = self.cached_fragments(fragments, render);
-        record::as_strategy(Strategy::Fragment.name(), cached).await
-    }
-
-    async fn cached_fragments<F, Fut, E>(
-        &self,
-        fragments: &[Fragment],
-        render: F,
-    ) -> Result<Vec<String>, E>
-    where
-        F: FnOnce(Vec<usize>) -> Fut,
-        Fut: Future<Output = Result<Vec<String>, E>>,
-    {
-        let all: Vec<usize> = (0..fragments.len()).collect();
-        let choice = self.selection.get(Strategy::Fragment);
-        let cache = match choice.backend {
-            Some(kind) => match self.caches.get(kind).await {
-                Ok(cache) => cache,
-                Err(error) => {
-                    tracing::warn!(%error, backend = kind.name(), "cache backend unavailable");
-                    return render(all).await;
+        let settings = self.selection.get(Strategy::Fragment);
+        let data = self.data_version.get();
+        let batch = Fragments {
+            keys: fragments
+                .iter()
+                .map(|fragment| fragment.key(data))
+                .collect(),
+        };
+        let keys = &batch.keys;
+        let resolved = self.get_or_compute(&settings, &batch, |items| async move {
+            let html = render(items.clone()).await?;
+            Ok(items
+                .iter()
+                .zip(html)
+                .map(|(&item, html)| {
+                    let html = Bytes::from(html);
+                    Computed {
+                        output: html.clone(),
+                        entry: Ok(Entry {
+                            value: html.clone(),
+                            stored: vec![(keys[item].clone(), html)],
+                        }),
+                    }
+                })
+                .collect())
+        });
+        let resolved = record::as_strategy(Strategy::Fragment.name(), resolved).await?;
+        Ok(resolved
+            .into_iter()
+            .map(|item| match item {
+                Resolved::Cached(html) | Resolved::Shared(html) | Resolved::Computed(html, _) => {
+                    String::from_utf8_lossy(&html).into_owned()
                 }
-            },
-            None => return render(all).await,
-        };
-        let version = self.data_version.get();
-        let keys: Vec<String> = fragments.iter().map(|f| f.key(version)).collect();
-        let mut html = found(&cache, &keys).await;
-        let missing = absent(&html);
-        if missing.is_empty() {
-            return Ok(html.into_iter().flatten().collect());
-        }
-        let turn_key = cache.make_key(
-            &missing
-                .iter()
-                .map(|&i| keys[i].as_str())
-                .collect::<Vec<_>>()
-                .join("|"),
-        );
-        let _lead = match self.coalescer.turn(&turn_key).await {
-            Turn::Lead(guard) => Some(guard),
-            Turn::Waited => {
-                record::event(cache.backend_name(), "wait", "coalesced");
-                None
-            }
-        };
-        // Whether it waited or led, another request may have stored them meanwhile.
-        for (slot, again) in html.iter_mut().zip(found(&cache, &keys).await) {
-            if slot.is_none() {
-                *slot = again;
-            }
-        }
-        let missing = absent(&html);
-        if !missing.is_empty() {
-            let rendered = render(missing.clone()).await?;
-            let entries: Vec<(&str, &[u8])> = missing
-                .iter()
-                .zip(&rendered)
-                .map(|(&i, block)| (keys[i].as_str(), block.as_bytes()))
-                .collect();
-            cache
-                .set_many(&entries, Timeout::seconds(choice.seconds))
-                .await;
-            for (i, block) in missing.into_iter().zip(rendered) {
-                html[i] = Some(block);
-            }
-        }
-        Ok(html.into_iter().map(Option::unwrap_or_default).collect())
+            })
+            .collect())
     }
-}
-
-async fn found(cache: &Cache, keys: &[String]) -> Vec<Option<String>> {
-    let wanted: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let mut stored = cache.get_many(&wanted).await;
-    keys.iter()
-        .map(|key| {
-            stored
-                .remove(key)
-                .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
-        })
-        .collect()
-}
-
-fn absent(html: &[Option<String>]) -> Vec<usize> {
-    html.iter()
-        .enumerate()
-        .filter_map(|(i, block)| block.is_none().then_some(i))
-        .collect()
 }

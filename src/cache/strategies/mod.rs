@@ -1,31 +1,104 @@
 //! The caching strategies the tutorial teaches — per-site, per-view and
-//! template-fragment — each on any backend, chosen per request from [`Selection`].
+//! template-fragment — each on any backend, chosen per request from [`Selection`],
+//! and all taking the one get-or-compute path in [`compute`].
 
-pub mod coalesce;
+pub mod compute;
 pub mod conditional;
+pub mod flight;
 pub mod fragment;
-pub mod http;
 pub mod page;
+pub mod page_rules;
 pub mod selection;
+pub mod settings;
 pub mod site;
+pub mod stored_page;
 pub mod version;
 pub mod view;
 
-use coalesce::Coalescer;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::configured::Backends;
+use super::failure::BurstLog;
+use flight::Flights;
 use selection::Selection;
+use stored_page::SharedPage;
 use version::DataVersion;
 
-use super::configured::Caches;
+/// The three caching strategies the tutorial teaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Strategy {
+    /// The whole site, as Django's cache middleware does.
+    Site,
+    /// Chosen views, as Django's `cache_page` does.
+    View,
+    /// Named template fragments, as Django's `{% cache %}` tag does.
+    Fragment,
+}
 
-/// What the strategies share: the backends, the current choices, the data version
-/// in every key, and the computations in flight.
-pub struct Caching {
+impl Strategy {
+    /// Every strategy, in the tutorial's order.
+    pub const ALL: [Self; 3] = [Self::Site, Self::View, Self::Fragment];
+
+    /// The strategy's name in keys, headers and logs.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Site => "site",
+            Self::View => "view",
+            Self::Fragment => "fragment",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What the strategies share: the backends, what each strategy does now, the data
+/// version in every key, and the computations in flight.
+pub struct Strategies {
     /// The configured backends, built on first use.
-    pub caches: Caches,
-    /// Which backend each strategy uses now.
+    pub backends: Backends,
+    /// What each strategy does now.
     pub selection: Selection,
     /// Part of every key; a write to the catalogue bumps it.
     pub data_version: DataVersion,
-    /// One computation per missed key at a time.
-    pub coalescer: Coalescer,
+    pages: Flights<Arc<SharedPage>>,
+    fragments: Flights<Bytes>,
+    /// Waiters released by a leader that gave up or overran: one warning per burst.
+    released: BurstLog,
+    /// Backends that could not be built: one warning per burst.
+    unavailable: BurstLog,
+}
+
+impl Strategies {
+    /// The strategies over `backends`, starting as `selection` says; a request
+    /// waits at most `max_wait` for another computing what it needs.
+    #[must_use]
+    pub fn new(
+        backends: Backends,
+        selection: Selection,
+        data_version: DataVersion,
+        max_wait: Duration,
+    ) -> Self {
+        Self {
+            backends,
+            selection,
+            data_version,
+            pages: Flights::new(max_wait),
+            fragments: Flights::new(max_wait),
+            released: BurstLog::default(),
+            unavailable: BurstLog::default(),
+        }
+    }
 }

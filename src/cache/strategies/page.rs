@@ -1,5 +1,6 @@
 //! The whole-page cache both the per-site and the per-view strategies are: Django's
-//! `FetchFromCacheMiddleware` and `UpdateCacheMiddleware` in one tower service.
+//! `FetchFromCacheMiddleware` and `UpdateCacheMiddleware` in one tower service,
+//! taking the get-or-compute path with the HTTP rules of [`page_rules`].
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -7,40 +8,46 @@ use std::task::{Context, Poll};
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::Response;
 use futures_core::future::BoxFuture;
 use http_body_util::BodyExt;
 use tower::{Layer, Service, ServiceExt};
 
-use super::Caching;
-use super::coalesce::Turn;
-use super::http::{
-    StoredPage, X_CACHE, X_CACHE_BACKEND, etag_for, headers_key, is_lookup_method, not_storable,
+use super::compute::{Cacheable, Computed, Entry, Fate, Resolved};
+use super::flight::Flights;
+use super::page_rules::{
+    X_CACHE, X_CACHE_BACKEND, etag_for, headers_key, is_lookup_method, is_page_path, not_storable,
     page_key, stamp_freshness, url_of, vary_of,
 };
-use super::selection::Strategy;
+use super::stored_page::{SharedPage, StoredPage};
+use super::{Strategies, Strategy};
 use crate::cache::Cache;
-use crate::cache::Timeout;
 use crate::cache::backends::now_millis;
-use crate::toolbar::record;
-
-/// Paths a page cache never stores: static files (the browser caches those) and
-/// the debug pages.
-const NEVER_CACHED: [&str; 2] = ["/static/", "/__debug__/"];
+use crate::record;
 
 /// Wraps a service in a page cache for `strategy`.
 #[derive(Clone)]
 pub struct PageCacheLayer {
-    caching: Arc<Caching>,
+    strategies: Arc<Strategies>,
     strategy: Strategy,
+    route: Option<&'static str>,
 }
 
 impl PageCacheLayer {
-    /// A page cache for `strategy` (site or view), reading its choice per request.
-    #[must_use]
-    pub fn new(caching: Arc<Caching>, strategy: Strategy) -> Self {
-        Self { caching, strategy }
+    /// A page cache for `strategy`; with a `route`, it caches only while the
+    /// strategy's routes name it, and passes requests through untouched otherwise.
+    pub(super) fn new(
+        strategies: Arc<Strategies>,
+        strategy: Strategy,
+        route: Option<&'static str>,
+    ) -> Self {
+        Self {
+            strategies,
+            strategy,
+            route,
+        }
     }
 }
 
@@ -50,8 +57,7 @@ impl<S> Layer<S> for PageCacheLayer {
     fn layer(&self, inner: S) -> Self::Service {
         PageCache {
             inner,
-            caching: Arc::clone(&self.caching),
-            strategy: self.strategy,
+            layer: self.clone(),
         }
     }
 }
@@ -60,8 +66,7 @@ impl<S> Layer<S> for PageCacheLayer {
 #[derive(Clone)]
 pub struct PageCache<S> {
     inner: S,
-    caching: Arc<Caching>,
-    strategy: Strategy,
+    layer: PageCacheLayer,
 }
 
 impl<S> Service<Request> for PageCache<S>
@@ -81,81 +86,189 @@ where
         // The service that was polled ready handles this request; a clone takes its place.
         let ready = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, ready);
-        let (caching, strategy) = (Arc::clone(&self.caching), self.strategy);
-        Box::pin(record::as_strategy(strategy.name(), async move {
-            Ok(serve(&caching, strategy, inner, request).await)
+        let layer = self.layer.clone();
+        Box::pin(record::as_strategy(layer.strategy.name(), async move {
+            Ok(layer.serve(inner, request).await)
         }))
     }
 }
 
-/// What became of a request, for `X-Cache`.
-enum Outcome {
-    Hit,
-    Miss,
-    Bypass,
-}
-
-async fn serve<S>(caching: &Caching, strategy: Strategy, inner: S, request: Request) -> Response
-where
-    S: Service<Request, Response = Response, Error = Infallible> + Send,
-    S::Future: Send,
-{
-    let choice = caching.selection.get(strategy);
-    let Some(kind) = choice.backend else {
-        return call(inner, request).await;
-    };
-    let path = request.uri().path();
-    let skip = if !is_lookup_method(request.method()) {
-        Some("method is not GET or HEAD")
-    } else if strategy == Strategy::Site && NEVER_CACHED.iter().any(|p| path.starts_with(p)) {
-        Some("path is never cached")
-    } else {
-        None
-    };
-    if let Some(reason) = skip {
-        // Decided before the backend is asked for, so a POST never builds one.
-        return bypass(call(inner, request).await, kind.name(), reason);
-    }
-    let cache = match caching.caches.get(kind).await {
-        Err(error) => {
-            tracing::warn!(%error, backend = kind.name(), "cache backend unavailable");
-            return bypass(
-                call(inner, request).await,
-                kind.name(),
-                "backend unavailable",
-            );
+impl PageCacheLayer {
+    /// Answers `request` from the cache, or through `inner` and into the cache.
+    async fn serve<S>(&self, inner: S, request: Request) -> Response
+    where
+        S: Service<Request, Response = Response, Error = Infallible> + Send,
+        S::Future: Send,
+    {
+        let settings = self.strategies.selection.get(self.strategy);
+        let Some(backend) = settings.backend else {
+            return respond(inner, request).await;
+        };
+        if self
+            .route
+            .is_some_and(|route| !settings.routes.iter().any(|r| r == route))
+        {
+            return respond(inner, request).await;
         }
-        Ok(cache) => cache,
-    };
-    let (parts, body) = request.into_parts();
-    let version = caching.data_version.get();
-    let url = url_of(&parts).to_owned();
-    let vary_key = headers_key(strategy, version, &url);
-    if let Some(hit) = lookup(&cache, strategy, version, &vary_key, &parts).await {
-        return served(hit, &parts.method, kind.name(), &Outcome::Hit);
+        let backend = backend.name();
+        if let Some(reason) = self.skipped(&request) {
+            // Decided before the backend is asked for, so a POST never builds one.
+            return bypass(respond(inner, request).await, backend, reason);
+        }
+        let (parts, body) = request.into_parts();
+        let page = PageRequest::new(self.strategy, self.strategies.data_version.get(), &parts);
+        let resolved = self
+            .strategies
+            .get_or_compute(&settings, &page, |_| async {
+                let response = respond(inner, Request::from_parts(parts.clone(), body)).await;
+                Ok::<_, Infallible>(vec![page.computed(response, settings.seconds).await])
+            })
+            .await;
+        let Ok(resolved) = resolved;
+        let resolved = resolved.into_iter().next();
+        match resolved.expect("the path answers every item it is given") {
+            Resolved::Cached(shared) | Resolved::Shared(shared) => {
+                served(&shared.page, &parts.method, backend)
+            }
+            Resolved::Computed(response, Fate::Stored) => mark(response, backend, "MISS"),
+            Resolved::Computed(response, Fate::Bypassed(reason)) => {
+                bypass(response, backend, reason)
+            }
+            Resolved::Computed(response, Fate::Off) => response,
+        }
     }
-    // Leading, this request computes while others wait; it holds `turn` until then.
-    let turn = caching.coalescer.turn(&cache.make_key(&vary_key)).await;
-    if let Turn::Waited = turn {
-        record::event(kind.name(), "wait", "coalesced");
+
+    /// Why `request` is not for this cache, if it is not.
+    fn skipped(&self, request: &Request) -> Option<&'static str> {
+        if !is_lookup_method(request.method()) {
+            return Some("method is not GET or HEAD");
+        }
+        if self.strategy == Strategy::Site && !is_page_path(request.uri().path()) {
+            return Some("path is never cached");
+        }
+        None
     }
-    // Whether it waited or leads, another request may have stored the page meanwhile.
-    if let Some(hit) = lookup(&cache, strategy, version, &vary_key, &parts).await {
-        return served(hit, &parts.method, kind.name(), &Outcome::Hit);
-    }
-    compute(
-        &cache,
-        choice.seconds,
-        strategy,
-        version,
-        inner,
-        parts,
-        body,
-    )
-    .await
 }
 
-async fn call<S>(inner: S, request: Request) -> Response
+/// One request for a page, as the get-or-compute path sees it.
+struct PageRequest<'a> {
+    strategy: Strategy,
+    data: u64,
+    url: &'a str,
+    headers: &'a HeaderMap,
+    method: &'a Method,
+    /// The key of the page's `Vary` list: the one key of this item.
+    keys: [String; 1],
+}
+
+impl<'a> PageRequest<'a> {
+    fn new(strategy: Strategy, data: u64, parts: &'a Parts) -> Self {
+        let url = url_of(parts);
+        Self {
+            strategy,
+            data,
+            url,
+            headers: &parts.headers,
+            method: &parts.method,
+            keys: [headers_key(strategy, data, url)],
+        }
+    }
+
+    /// The stored page for this request, if the `Vary` list and the page are there.
+    async fn find(&self, cache: &Cache) -> Option<Arc<SharedPage>> {
+        let vary: Vec<String> = cache.get_json(&self.keys[0]).await?;
+        let key = page_key(self.strategy, self.data, self.url, &vary, self.headers);
+        let page = cache
+            .get_as(&key, |stored| StoredPage::decode(&stored))
+            .await?;
+        Some(Arc::new(SharedPage { page, key, vary }))
+    }
+
+    /// The view's response, and what to store of it unless it may not be stored.
+    async fn computed(
+        &self,
+        response: Response,
+        seconds: u64,
+    ) -> Computed<Arc<SharedPage>, Response> {
+        let (mut head, body) = response.into_parts();
+        for own in [X_CACHE, X_CACHE_BACKEND, header::AGE] {
+            head.headers.remove(own);
+        }
+        let refused = |head, body, reason| Computed {
+            output: Response::from_parts(head, body),
+            entry: Err(reason),
+        };
+        if *self.method == Method::HEAD {
+            return refused(head, body, "HEAD is served, not stored");
+        }
+        if let Some(reason) = not_storable(&head) {
+            return refused(head, body, reason);
+        }
+        let Ok(collected) = body.collect().await else {
+            return refused(head, Body::empty(), "body failed");
+        };
+        let body = collected.to_bytes();
+        stamp_freshness(&mut head.headers, seconds);
+        if !head.headers.contains_key(header::ETAG) {
+            head.headers.insert(header::ETAG, etag_for(&body));
+        }
+        let vary = vary_of(&head.headers).unwrap_or_default();
+        let page = StoredPage {
+            stored_at: now_millis(),
+            headers: head
+                .headers
+                .iter()
+                .filter_map(|(name, value)| {
+                    Some((name.to_string(), value.to_str().ok()?.to_owned()))
+                })
+                .collect(),
+            body: body.clone(),
+        };
+        let key = page_key(self.strategy, self.data, self.url, &vary, self.headers);
+        let stored = vec![
+            (key.clone(), page.encode()),
+            (
+                self.keys[0].clone(),
+                serde_json::to_vec(&vary).unwrap_or_default().into(),
+            ),
+        ];
+        Computed {
+            output: Response::from_parts(head, Body::from(body)),
+            entry: Ok(Entry {
+                value: Arc::new(SharedPage { page, key, vary }),
+                stored,
+            }),
+        }
+    }
+}
+
+impl Cacheable for PageRequest<'_> {
+    type Value = Arc<SharedPage>;
+
+    fn flights<'s>(&self, strategies: &'s Strategies) -> &'s Flights<Arc<SharedPage>> {
+        &strategies.pages
+    }
+
+    fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    async fn lookup(&self, cache: &Cache, _items: &[usize]) -> Vec<Option<Arc<SharedPage>>> {
+        vec![self.find(cache).await]
+    }
+
+    fn fits(&self, _item: usize, shared: &Arc<SharedPage>) -> bool {
+        page_key(
+            self.strategy,
+            self.data,
+            self.url,
+            &shared.vary,
+            self.headers,
+        ) == shared.key
+    }
+}
+
+async fn respond<S>(inner: S, request: Request) -> Response
 where
     S: Service<Request, Response = Response, Error = Infallible>,
 {
@@ -165,98 +278,13 @@ where
     }
 }
 
-/// The stored page for this request, if the `Vary` list and the page are there.
-async fn lookup(
-    cache: &Cache,
-    strategy: Strategy,
-    version: u64,
-    vary_key: &str,
-    request: &axum::http::request::Parts,
-) -> Option<StoredPage> {
-    let vary: Vec<String> = cache.get_json(vary_key).await?;
-    let key = page_key(strategy, version, url_of(request), &vary, &request.headers);
-    StoredPage::decode(&cache.get(&key).await?)
-}
-
-/// Runs the view and stores its response when it may be stored.
-async fn compute<S>(
-    cache: &Cache,
-    seconds: u64,
-    strategy: Strategy,
-    version: u64,
-    inner: S,
-    parts: axum::http::request::Parts,
-    body: Body,
-) -> Response
-where
-    S: Service<Request, Response = Response, Error = Infallible> + Send,
-    S::Future: Send,
-{
-    let backend = cache.backend_name();
-    let method = parts.method.clone();
-    let url = url_of(&parts).to_owned();
-    let request_headers = parts.headers.clone();
-    let response = call(inner, Request::from_parts(parts, body)).await;
-    let (mut head, body) = response.into_parts();
-    for own in [X_CACHE, X_CACHE_BACKEND, header::AGE] {
-        head.headers.remove(own);
-    }
-    if method == Method::HEAD {
-        return bypass(
-            Response::from_parts(head, body),
-            backend,
-            "HEAD is served, not stored",
-        );
-    }
-    if let Some(reason) = not_storable(&head) {
-        return bypass(Response::from_parts(head, body), backend, reason);
-    }
-    let Ok(collected) = body.collect().await else {
-        return bypass(
-            Response::from_parts(head, Body::empty()),
-            backend,
-            "body failed",
-        );
-    };
-    let body = collected.to_bytes();
-    stamp_freshness(&mut head.headers, seconds);
-    if !head.headers.contains_key(header::ETAG) {
-        head.headers.insert(header::ETAG, etag_for(&body));
-    }
-    let vary = vary_of(&head.headers).unwrap_or_default();
-    let page = StoredPage {
-        stored_at: now_millis(),
-        headers: head
-            .headers
-            .iter()
-            .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_owned())))
-            .collect(),
-        body: body.clone(),
-    };
-    let timeout = Timeout::seconds(seconds);
-    let key = page_key(strategy, version, &url, &vary, &request_headers);
-    let vary_json = serde_json::to_vec(&vary).unwrap_or_default();
-    let entries: [(&str, &[u8]); 2] = [
-        (&key, &page.encode()),
-        (&headers_key(strategy, version, &url), &vary_json),
-    ];
-    let stored = cache.set_many(&entries, timeout).await;
-    let response = Response::from_parts(head, Body::from(body));
-    if !stored {
-        return bypass(response, backend, "the backend failed to store it");
-    }
-    let mut response = response;
-    mark(&mut response, backend, &Outcome::Miss);
-    response
-}
-
 /// A response rebuilt from a stored page, with its `Age`.
-fn served(page: StoredPage, method: &Method, backend: &'static str, outcome: &Outcome) -> Response {
+fn served(page: &StoredPage, method: &Method, backend: &'static str) -> Response {
     let age = now_millis().saturating_sub(page.stored_at) / 1000;
     let body = if method == Method::HEAD {
         Body::empty()
     } else {
-        Body::from(page.body)
+        Body::from(page.body.clone())
     };
     let mut response = Response::new(body);
     let headers = response.headers_mut();
@@ -269,24 +297,19 @@ fn served(page: StoredPage, method: &Method, backend: &'static str, outcome: &Ou
         }
     }
     headers.insert(header::AGE, HeaderValue::from(age));
-    mark(&mut response, backend, outcome);
-    response
+    mark(response, backend, "HIT")
 }
 
-fn bypass(mut response: Response, backend: &'static str, reason: &'static str) -> Response {
+fn bypass(response: Response, backend: &'static str, reason: &'static str) -> Response {
     tracing::debug!(reason, backend, "cache bypass");
     record::event(backend, "bypass", &format!("bypass: {reason}"));
-    mark(&mut response, backend, &Outcome::Bypass);
-    response
+    mark(response, backend, "BYPASS")
 }
 
-fn mark(response: &mut Response, backend: &'static str, outcome: &Outcome) {
-    let status = match outcome {
-        Outcome::Hit => "HIT",
-        Outcome::Miss => "MISS",
-        Outcome::Bypass => "BYPASS",
-    };
+/// Says what a page cache did, in `X-Cache` and `X-Cache-Backend`.
+fn mark(mut response: Response, backend: &'static str, outcome: &'static str) -> Response {
     let headers = response.headers_mut();
-    headers.insert(X_CACHE, HeaderValue::from_static(status));
+    headers.insert(X_CACHE, HeaderValue::from_static(outcome));
     headers.insert(X_CACHE_BACKEND, HeaderValue::from_static(backend));
+    response
 }

@@ -3,13 +3,12 @@
 
 use std::sync::Arc;
 
-use super::Caching;
 use super::page::PageCacheLayer;
-use super::selection::Strategy;
+use super::{Strategies, Strategy};
 
 /// The layer caching every page (static files and debug pages excepted) while the
 /// site strategy is on.
 #[must_use]
-pub fn site_cache(caching: &Arc<Caching>) -> PageCacheLayer {
-    PageCacheLayer::new(Arc::clone(caching), Strategy::Site)
+pub fn site_cache(strategies: &Arc<Strategies>) -> PageCacheLayer {
+    PageCacheLayer::new(Arc::clone(strategies), Strategy::Site, None)
 }

@@ -6,7 +6,9 @@ use bytes::Bytes;
 use pokedex::cache::Timeout;
 use pokedex::cache::backends::{Expiry, IncrError};
 
-use super::subjects::{Kind, Subject, Tuning, subject};
+use pokedex::cache::backends::CacheBackend;
+
+use super::subjects::{Subject, Tuning, subject};
 
 const SHORT: Duration = Duration::from_millis(400);
 const PAST_SHORT: Duration = Duration::from_millis(900);
@@ -327,8 +329,8 @@ macro_rules! suite {
 }
 
 suite! {
-    memory: Kind::Memory;
-    file: Kind::File;
-    database: Kind::Database;
-    redis: Kind::Redis;
+    memory: CacheBackend::Memory;
+    file: CacheBackend::File;
+    database: CacheBackend::Database;
+    redis: CacheBackend::Redis;
 }

@@ -4,9 +4,11 @@ use pokedex::cache::Timeout;
 use pokedex::cache::backends::Cull;
 use pokedex::cache::backends::file::FileBackend;
 
-use super::subjects::{Kind, Tuning, subject};
+use pokedex::cache::backends::CacheBackend;
 
-async fn fill_past_the_bound(kind: Kind) -> super::subjects::Subject {
+use super::subjects::{Tuning, subject};
+
+async fn fill_past_the_bound(kind: CacheBackend) -> super::subjects::Subject {
     let tuning = Tuning {
         max_entries: 10,
         ..Tuning::default()
@@ -17,7 +19,7 @@ async fn fill_past_the_bound(kind: Kind) -> super::subjects::Subject {
             .cache
             .set(&format!("k{i}"), b"v", Timeout::Default)
             .await;
-        if kind == Kind::File {
+        if kind == CacheBackend::File {
             // Ages apart, so that "oldest first" has an order to follow.
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
@@ -29,26 +31,26 @@ async fn fill_past_the_bound(kind: Kind) -> super::subjects::Subject {
 
 #[tokio::test]
 async fn memory_evicts_down_to_its_bound() {
-    fill_past_the_bound(Kind::Memory).await;
+    fill_past_the_bound(CacheBackend::Memory).await;
 }
 
 #[tokio::test]
 async fn file_culls_to_its_bound_keeping_the_newest() {
-    let subject = fill_past_the_bound(Kind::File).await;
+    let subject = fill_past_the_bound(CacheBackend::File).await;
     assert_eq!(subject.cache.get("k39").await.unwrap(), "v");
     assert_eq!(subject.cache.get("k0").await, None, "the oldest went first");
 }
 
 #[tokio::test]
 async fn database_culls_to_its_bound_keeping_the_newest() {
-    let subject = fill_past_the_bound(Kind::Database).await;
+    let subject = fill_past_the_bound(CacheBackend::Database).await;
     assert_eq!(subject.cache.get("k39").await.unwrap(), "v");
     assert_eq!(subject.cache.get("k0").await, None, "the oldest went first");
 }
 
 #[tokio::test]
 async fn a_corrupt_or_truncated_file_is_a_miss_and_is_removed() {
-    let subject = subject(Kind::File, "corrupt file", Tuning::default())
+    let subject = subject(CacheBackend::File, "corrupt file", Tuning::default())
         .await
         .unwrap();
     let cull = Cull {
@@ -70,7 +72,7 @@ async fn a_corrupt_or_truncated_file_is_a_miss_and_is_removed() {
 
 #[tokio::test]
 async fn a_corrupt_row_is_a_miss() {
-    let subject = subject(Kind::Database, "corrupt row", Tuning::default())
+    let subject = subject(CacheBackend::Database, "corrupt row", Tuning::default())
         .await
         .unwrap();
     subject.cache.set("k", b"value", Timeout::Default).await;

@@ -3,17 +3,17 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use pokedex::cache::backends::CacheBackend;
+use pokedex::cache::backends::options::BackendOptions;
 use pokedex::cache::backends::redis::RedisBackend;
-use pokedex::cache::{Cache, CacheOptions, Timeout};
+use pokedex::cache::{Cache, Timeout};
 
 #[tokio::test]
 async fn an_unreachable_redis_is_a_quick_miss_and_a_counted_error() {
     let backend = RedisBackend::new("redis://127.0.0.1:1", Duration::from_millis(200)).unwrap();
-    let options = CacheOptions {
-        default_timeout: Timeout::seconds(60),
-        key_prefix: "pokedex".to_owned(),
-        version: 1,
-        compress_threshold: 1024,
+    let options = BackendOptions {
+        timeout: Timeout::seconds(60),
+        ..BackendOptions::defaults(CacheBackend::Redis)
     };
     let cache = Cache::new(Arc::new(backend), &options);
     let started = Instant::now();

@@ -6,23 +6,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use pokedex::cache::backends::database::DatabaseBackend;
 use pokedex::cache::backends::file::FileBackend;
 use pokedex::cache::backends::memory::{Bound, MemoryBackend};
+use pokedex::cache::backends::options::BackendOptions;
 use pokedex::cache::backends::redis::RedisBackend;
-use pokedex::cache::backends::{Backend, Cull};
-use pokedex::cache::{Cache, CacheOptions, Timeout};
+use pokedex::cache::backends::{Backend, CacheBackend, Cull};
+use pokedex::cache::{Cache, Timeout};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use tempfile::TempDir;
 
 /// The Redis server the suite uses; CI starts one when none answers.
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
-
-/// Which backend a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Memory,
-    File,
-    Database,
-    Redis,
-}
 
 /// What a test may change about the cache it gets.
 #[derive(Debug, Clone, Copy)]
@@ -46,14 +38,14 @@ impl Default for Tuning {
 pub struct Subject {
     pub cache: Cache,
     pub backend: Arc<dyn Backend>,
-    options: CacheOptions,
+    options: BackendOptions,
     dir: TempDir,
 }
 
 impl Subject {
     /// Another cache on the same storage, with its own key prefix.
     pub fn sibling(&self, prefix_suffix: &str) -> Cache {
-        let options = CacheOptions {
+        let options = BackendOptions {
             key_prefix: format!("{}-{prefix_suffix}", self.options.key_prefix),
             ..self.options.clone()
         };
@@ -110,7 +102,7 @@ pub async fn redis_is_up(test: &str) -> bool {
 }
 
 /// A fresh cache on `kind`, or `None` when `kind` is Redis and none answers.
-pub async fn subject(kind: Kind, test: &str, tuning: Tuning) -> Option<Subject> {
+pub async fn subject(kind: CacheBackend, test: &str, tuning: Tuning) -> Option<Subject> {
     let dir = tempfile::tempdir().unwrap();
     let cull = Cull {
         max_entries: tuning.max_entries,
@@ -118,13 +110,13 @@ pub async fn subject(kind: Kind, test: &str, tuning: Tuning) -> Option<Subject> 
     };
     let mut key_prefix = "pokedex".to_owned();
     let backend: Arc<dyn Backend> = match kind {
-        Kind::Memory => Arc::new(MemoryBackend::new(Bound::Entries(tuning.max_entries))),
-        Kind::File => Arc::new(
+        CacheBackend::Memory => Arc::new(MemoryBackend::new(Bound::Entries(tuning.max_entries))),
+        CacheBackend::File => Arc::new(
             FileBackend::open(dir.path().join("cache"), cull)
                 .await
                 .unwrap(),
         ),
-        Kind::Database => {
+        CacheBackend::Database => {
             let options = SqliteConnectOptions::new()
                 .filename(dir.path().join("cache.sqlite3"))
                 .create_if_missing(true)
@@ -136,7 +128,7 @@ pub async fn subject(kind: Kind, test: &str, tuning: Tuning) -> Option<Subject> 
                 .unwrap();
             Arc::new(DatabaseBackend::open(pool, cull).await.unwrap())
         }
-        Kind::Redis => {
+        CacheBackend::Redis => {
             if !redis_is_up(test).await {
                 return None;
             }
@@ -144,11 +136,11 @@ pub async fn subject(kind: Kind, test: &str, tuning: Tuning) -> Option<Subject> 
             Arc::new(RedisBackend::new(REDIS_URL, Duration::from_secs(2)).unwrap())
         }
     };
-    let options = CacheOptions {
-        default_timeout: tuning.default_timeout,
+    let options = BackendOptions {
+        timeout: tuning.default_timeout,
         key_prefix,
-        version: 1,
         compress_threshold: 1024,
+        ..BackendOptions::defaults(kind)
     };
     Some(Subject {
         cache: Cache::new(Arc::clone(&backend), &options),

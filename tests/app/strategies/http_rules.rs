@@ -5,14 +5,14 @@ use axum::Router;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
+use pokedex::cache::backends::CacheBackend;
 use pokedex::cache::strategies::site::site_cache;
-use pokedex::settings::CacheChoice;
 
 use crate::helpers::{TestApp, spawn_app_with};
 
 /// The app's caching on memory, around handlers that set the headers under test.
 async fn rules_app() -> TestApp {
-    let mut app = spawn_app_with(|s| s.site.backend = CacheChoice::Memory).await;
+    let mut app = spawn_app_with(|s| s.site.backend = Some(CacheBackend::Memory)).await;
     let counted = |body: &'static str| {
         move || async move { Html(format!("{body} {}", pokedex::cache::backends::now_millis())) }
     };
@@ -54,7 +54,7 @@ async fn rules_app() -> TestApp {
             "/missing",
             get(|| async { (StatusCode::NOT_FOUND, Html("gone")) }),
         )
-        .layer(site_cache(&app.state.caching));
+        .layer(site_cache(&app.state.strategies));
     app
 }
 
@@ -140,7 +140,7 @@ async fn vary_keeps_one_entry_per_value_of_the_named_header() {
 
 #[tokio::test]
 async fn static_files_are_never_stored_by_the_site_cache() {
-    let app = spawn_app_with(|s| s.site.backend = CacheChoice::Memory).await;
+    let app = spawn_app_with(|s| s.site.backend = Some(CacheBackend::Memory)).await;
     for _ in 0..2 {
         let css = app.get("/static/css/pokedex.css").await;
         assert_eq!(css.status, StatusCode::OK);
@@ -151,7 +151,7 @@ async fn static_files_are_never_stored_by_the_site_cache() {
 #[tokio::test]
 async fn an_unreachable_redis_serves_the_page_uncached() {
     let app = spawn_app_with(|s| {
-        s.site.backend = CacheChoice::Redis;
+        s.site.backend = Some(CacheBackend::Redis);
         s.caches.redis.location = Some("redis://127.0.0.1:1".to_owned());
         s.caches.redis.command_timeout_ms = 200;
     })
@@ -167,8 +167,8 @@ async fn an_unreachable_redis_serves_the_page_uncached() {
 
 #[tokio::test]
 async fn switching_a_strategy_takes_effect_on_the_next_request() {
-    use pokedex::cache::configured::BackendKind;
-    use pokedex::cache::strategies::selection::{Choice, Strategy};
+    use pokedex::cache::strategies::Strategy;
+    use pokedex::cache::strategies::settings::StrategySettings;
 
     let app = spawn_app_with(|_| {}).await;
     assert_eq!(
@@ -176,19 +176,44 @@ async fn switching_a_strategy_takes_effect_on_the_next_request() {
         None,
         "off at the tutorial's start"
     );
-    let choice = Choice {
-        backend: Some(BackendKind::Memory),
-        seconds: 600,
+    let selection = &app.state.strategies.selection;
+    let memory = StrategySettings {
+        backend: Some(CacheBackend::Memory),
+        ..StrategySettings::defaults(Strategy::Site)
     };
-    app.state.caching.selection.set(Strategy::Site, choice);
+    selection.set(Strategy::Site, memory);
     assert_eq!(app.get("/all").await.header("x-cache"), Some("MISS"));
     assert_eq!(app.get("/all").await.header("x-cache"), Some("HIT"));
-    app.state.caching.selection.set(
-        Strategy::Site,
-        Choice {
-            backend: None,
-            seconds: 600,
-        },
-    );
+    selection.set(Strategy::Site, StrategySettings::defaults(Strategy::Site));
     assert_eq!(app.get("/all").await.header("x-cache"), None);
+}
+
+#[tokio::test]
+async fn the_per_view_routes_can_change_while_the_app_runs() {
+    use pokedex::cache::strategies::Strategy;
+    use pokedex::cache::strategies::settings::StrategySettings;
+
+    let app = spawn_app_with(|s| s.view.backend = Some(CacheBackend::Memory)).await;
+    assert_eq!(app.get("/all").await.header("x-cache"), Some("MISS"));
+    assert_eq!(
+        app.get("/").await.header("x-cache"),
+        None,
+        "not a cached view"
+    );
+    let home_only = StrategySettings {
+        backend: Some(CacheBackend::Memory),
+        routes: vec!["/".to_owned()],
+        ..StrategySettings::defaults(Strategy::View)
+    };
+    app.state
+        .strategies
+        .selection
+        .set(Strategy::View, home_only);
+    assert_eq!(app.get("/").await.header("x-cache"), Some("MISS"));
+    assert_eq!(app.get("/").await.header("x-cache"), Some("HIT"));
+    assert_eq!(
+        app.get("/all").await.header("x-cache"),
+        None,
+        "no longer wrapped"
+    );
 }

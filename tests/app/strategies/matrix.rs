@@ -1,25 +1,26 @@
 //! Each strategy on each backend: a miss, then a hit, and what the page shows.
 
 use axum::http::StatusCode;
-use pokedex::settings::{CacheChoice, Settings};
+use pokedex::cache::backends::CacheBackend;
+use pokedex::settings::Settings;
 
 use crate::cache::subjects::redis_is_up;
 use crate::helpers::{TestApp, spawn_app_with};
 
 /// The app with one strategy on `backend`, or `None` for Redis when none answers.
 pub async fn app_with(
-    backend: CacheChoice,
+    backend: CacheBackend,
     test: &str,
-    choose: impl FnOnce(&mut Settings, CacheChoice),
+    choose: impl FnOnce(&mut Settings, CacheBackend),
 ) -> Option<TestApp> {
-    if backend == CacheChoice::Redis && !redis_is_up(test).await {
+    if backend == CacheBackend::Redis && !redis_is_up(test).await {
         return None;
     }
     Some(spawn_app_with(|settings| choose(settings, backend)).await)
 }
 
-async fn site_cache_freezes_every_page(backend: CacheChoice) {
-    let Some(app) = app_with(backend, "site", |s, b| s.site.backend = b).await else {
+async fn site_cache_freezes_every_page(backend: CacheBackend) {
+    let Some(app) = app_with(backend, "site", |s, b| s.site.backend = Some(b)).await else {
         return;
     };
     for uri in ["/", "/all", "/pokemon/25"] {
@@ -59,8 +60,8 @@ async fn site_cache_freezes_every_page(backend: CacheChoice) {
     }
 }
 
-async fn view_cache_freezes_only_its_routes(backend: CacheChoice) {
-    let Some(app) = app_with(backend, "view", |s, b| s.view.backend = b).await else {
+async fn view_cache_freezes_only_its_routes(backend: CacheBackend) {
+    let Some(app) = app_with(backend, "view", |s, b| s.view.backend = Some(b)).await else {
         return;
     };
     let first = app.get("/all").await;
@@ -86,8 +87,8 @@ async fn view_cache_freezes_only_its_routes(backend: CacheChoice) {
     assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
 }
 
-async fn fragment_cache_keeps_the_tables_and_times_the_view_afresh(backend: CacheChoice) {
-    let Some(app) = app_with(backend, "fragment", |s, b| s.fragment.backend = b).await else {
+async fn fragment_cache_keeps_the_tables_and_times_the_view_afresh(backend: CacheBackend) {
+    let Some(app) = app_with(backend, "fragment", |s, b| s.fragment.backend = Some(b)).await else {
         return;
     };
     for (uri, misses) in [("/all", 1), ("/", 3)] {
@@ -128,14 +129,20 @@ async fn fragment_cache_keeps_the_tables_and_times_the_view_afresh(backend: Cach
     assert_eq!(app.get("/all").await.table_rows(0).len(), 1025);
 }
 
-async fn a_data_version_bump_makes_stored_pages_unreachable(backend: CacheChoice) {
-    let Some(app) = app_with(backend, "bump", |s, b| s.site.backend = b).await else {
+async fn a_data_version_bump_makes_stored_pages_unreachable(backend: CacheBackend) {
+    let Some(app) = app_with(backend, "bump", |s, b| s.site.backend = Some(b)).await else {
         return;
     };
     assert_eq!(app.get("/all").await.header("x-cache"), Some("MISS"));
     assert_eq!(app.get("/all").await.header("x-cache"), Some("HIT"));
-    let before = app.state.caching.data_version.get();
-    let after = app.state.caching.data_version.bump(&app.db).await.unwrap();
+    let before = app.state.strategies.data_version.get();
+    let after = app
+        .state
+        .strategies
+        .data_version
+        .bump(&app.db)
+        .await
+        .unwrap();
     assert_eq!(after, before + 1);
     assert_eq!(
         app.get("/all").await.header("x-cache"),
@@ -145,8 +152,8 @@ async fn a_data_version_bump_makes_stored_pages_unreachable(backend: CacheChoice
     assert_eq!(app.get("/all").await.header("x-cache"), Some("HIT"));
 }
 
-fn backend_name(backend: CacheChoice) -> &'static str {
-    backend.backend().expect("a backend").name()
+fn backend_name(backend: CacheBackend) -> &'static str {
+    backend.name()
 }
 
 macro_rules! matrix {
@@ -178,8 +185,8 @@ macro_rules! matrix {
 }
 
 matrix! {
-    memory: CacheChoice::Memory;
-    file: CacheChoice::File;
-    database: CacheChoice::Database;
-    redis: CacheChoice::Redis;
+    memory: CacheBackend::Memory;
+    file: CacheBackend::File;
+    database: CacheBackend::Database;
+    redis: CacheBackend::Redis;
 }

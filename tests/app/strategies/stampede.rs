@@ -1,7 +1,7 @@
 //! Fifty requests missing the same key at once compute it once, on every backend.
 
 use axum::http::StatusCode;
-use pokedex::settings::CacheChoice;
+use pokedex::cache::backends::CacheBackend;
 
 use super::matrix::app_with;
 use crate::helpers::TestApp;
@@ -33,8 +33,9 @@ async fn fifty_at_once(app: &TestApp, uri: &str) -> Vec<String> {
     bodies
 }
 
-async fn site_misses_compute_once(backend: CacheChoice) {
-    let Some(app) = app_with(backend, "stampede site", |s, b| s.site.backend = b).await else {
+async fn site_misses_compute_once(backend: CacheBackend) {
+    let Some(app) = app_with(backend, "stampede site", |s, b| s.site.backend = Some(b)).await
+    else {
         return;
     };
     let bodies = fifty_at_once(&app, "/all").await;
@@ -49,8 +50,11 @@ async fn site_misses_compute_once(backend: CacheChoice) {
     );
 }
 
-async fn fragment_misses_compute_once(backend: CacheChoice) {
-    let Some(app) = app_with(backend, "stampede fragment", |s, b| s.fragment.backend = b).await
+async fn fragment_misses_compute_once(backend: CacheBackend) {
+    let Some(app) = app_with(backend, "stampede fragment", |s, b| {
+        s.fragment.backend = Some(b);
+    })
+    .await
     else {
         return;
     };
@@ -82,8 +86,8 @@ macro_rules! stampede {
 }
 
 stampede! {
-    memory: CacheChoice::Memory;
-    file: CacheChoice::File;
-    database: CacheChoice::Database;
-    redis: CacheChoice::Redis;
+    memory: CacheBackend::Memory;
+    file: CacheBackend::File;
+    database: CacheBackend::Database;
+    redis: CacheBackend::Redis;
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 tokio::task_local! {
     static RECORDER: Arc<Mutex<Record>>;
+    static STRATEGY: &'static str;
 }
 
 /// Everything recorded for one request.
@@ -30,48 +31,28 @@ pub struct CacheCall {
     pub strategy: &'static str,
     /// The backend's name.
     pub backend: &'static str,
-    /// `get`, `set`, `get_many`, ... or `bypass` for a strategy's decision.
+    /// `get`, `set`, `get_many`, ... or `bypass`, `wait` for a strategy's decision.
     pub operation: &'static str,
     /// The full stored key (`prefix:version:key`), or the keys of a batch.
     pub key: String,
-    /// `hit`, `miss`, `stored`, `deleted`, `bypass: <reason>`, `coalesced`, `error`, ...
+    /// `hit`, `miss`, `2 hit, 1 miss`, `stored`, `deleted`, `bypass: <reason>`,
+    /// `coalesced`, `error`, ...
     pub result: String,
-    /// Bytes of the value before encoding, for writes and hits.
+    /// Lookups of this call that found a value, counted as the cache's `Stats` count
+    /// them.
+    pub hits: u64,
+    /// Lookups of this call that found none (absent, expired, unreadable, failed).
+    pub misses: u64,
+    /// Bytes of the values before encoding, for writes and hits.
     pub bytes_raw: Option<u64>,
-    /// Bytes stored for it.
+    /// Bytes stored for them.
     pub bytes_stored: Option<u64>,
     /// Lifetime given to a written entry, in seconds (`None`: forever or n/a).
     pub ttl_seconds: Option<u64>,
     /// Time spent, in nanoseconds.
     pub time_ns: u64,
-}
-
-impl CacheCall {
-    /// Lookups that found a value: one per hit of a `get`, and each hit of a batch.
-    #[must_use]
-    pub fn hits(&self) -> usize {
-        self.lookups().0
-    }
-
-    /// Lookups that found nothing.
-    #[must_use]
-    pub fn misses(&self) -> usize {
-        self.lookups().1
-    }
-
-    fn lookups(&self) -> (usize, usize) {
-        match (self.operation, self.result.as_str()) {
-            ("get", "hit") => (1, 0),
-            ("get", "miss") => (0, 1),
-            ("get_many", counts) => {
-                let mut numbers = counts
-                    .split(|c: char| !c.is_ascii_digit())
-                    .filter_map(|n| n.parse().ok());
-                (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
-            }
-            _ => (0, 0),
-        }
-    }
+    /// Why the backend failed, when it did.
+    pub error: Option<String>,
 }
 
 /// One SQL statement.
@@ -87,18 +68,17 @@ pub struct Query {
     pub time_ns: u64,
 }
 
-tokio::task_local! {
-    static STRATEGY: &'static str;
+/// A duration in whole nanoseconds, saturating: how every recorded time is kept.
+#[must_use]
+pub fn nanos(time: Duration) -> u64 {
+    u64::try_from(time.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Runs `future` with a fresh recorder in scope; returns its output and the record.
 pub async fn recording<F: Future>(future: F) -> (F::Output, Record) {
     let recorder = Arc::new(Mutex::new(Record::default()));
     let output = RECORDER.scope(Arc::clone(&recorder), future).await;
-    let record = recorder
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
+    let record = std::mem::take(&mut *recorder.lock().unwrap_or_else(PoisonError::into_inner));
     (output, record)
 }
 
@@ -142,10 +122,13 @@ pub fn event(backend: &'static str, operation: &'static str, result: &str) {
         operation,
         key: String::new(),
         result: result.to_owned(),
+        hits: 0,
+        misses: 0,
         bytes_raw: None,
         bytes_stored: None,
         ttl_seconds: None,
         time_ns: 0,
+        error: None,
     });
 }
 
@@ -156,5 +139,5 @@ pub fn query(query: Query) {
 
 /// Records the view's own time.
 pub fn view_time(time: Duration) {
-    with(|record| record.view_ns = Some(u64::try_from(time.as_nanos()).unwrap_or(u64::MAX)));
+    with(|record| record.view_ns = Some(nanos(time)));
 }

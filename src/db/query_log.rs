@@ -1,6 +1,6 @@
-//! The pool every request uses, counting each statement at the one seam all SQL
-//! passes through — and, while a request is recorded for the toolbar, recording
-//! its text, parameters, rows and time.
+//! The query log: the pool every request uses, counting each statement at the one
+//! seam all SQL passes through — and, while a request is recorded for the toolbar,
+//! recording its text, parameters, rows and time.
 
 use std::fmt;
 use std::pin::Pin;
@@ -18,7 +18,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Describe, Either, Execute, Executor, Sqlite, SqlitePool};
 
-use crate::toolbar::record::{self, Query};
+use crate::record::{self, Query, nanos};
 
 /// A SQLite pool that counts the statements run through it.
 #[derive(Clone)]
@@ -108,7 +108,7 @@ impl<'c> Executor<'c> for &'c Db {
         Box::pin(async move {
             let row = row.await;
             let rows = u64::from(matches!(row, Ok(Some(_))));
-            let time_ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            let time_ns = nanos(started.elapsed());
             record::query(Query {
                 sql,
                 params,
@@ -203,7 +203,7 @@ struct Timed<'e> {
 impl Timed<'_> {
     fn finish(&mut self) {
         if let Some(mut query) = self.query.take() {
-            query.time_ns = u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            query.time_ns = nanos(self.started.elapsed());
             record::query(query);
         }
     }

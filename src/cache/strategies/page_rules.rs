@@ -6,10 +6,8 @@ use std::time::{Duration, SystemTime};
 
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::http::{Method, StatusCode, request, response};
-use bytes::{BufMut, Bytes, BytesMut};
-use serde::{Deserialize, Serialize};
 
-use super::selection::Strategy;
+use super::Strategy;
 use crate::cache::key::digest;
 
 /// Headers the caches add to what they serve, never stored with a page.
@@ -24,6 +22,25 @@ pub fn is_lookup_method(method: &Method) -> bool {
     method == Method::GET || method == Method::HEAD
 }
 
+/// Path prefixes that are not pages of the catalogue — static files and the debug
+/// pages — which no page cache stores and the toolbar does not record.
+pub const NOT_PAGES: [&str; 2] = ["/static/", "/__debug__/"];
+
+/// Whether `path` is a page of the catalogue rather than one of [`NOT_PAGES`].
+#[must_use]
+pub fn is_page_path(path: &str) -> bool {
+    !NOT_PAGES.iter().any(|prefix| path.starts_with(prefix))
+}
+
+/// Whether a response is an HTML page: only those get ETags and the toolbar.
+#[must_use]
+pub fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"))
+}
+
 /// The path and query a page is cached under.
 #[must_use]
 pub fn url_of(parts: &request::Parts) -> &str {
@@ -31,10 +48,11 @@ pub fn url_of(parts: &request::Parts) -> &str {
 }
 
 /// The key holding the `Vary` header names of the page at `url` (Django's
-/// `cache_header` key), at data version `version`.
+/// `cache_header` key), at data version `data` (`data1`, beside the cache's own
+/// version in `prefix:version:`).
 #[must_use]
-pub fn headers_key(strategy: Strategy, version: u64, url: &str) -> String {
-    format!("{strategy}.headers.v{version}.{url}")
+pub fn headers_key(strategy: Strategy, data: u64, url: &str) -> String {
+    format!("{strategy}.headers.data{data}.{url}")
 }
 
 /// The key holding the page at `url` for a request whose values of the `vary`
@@ -42,13 +60,13 @@ pub fn headers_key(strategy: Strategy, version: u64, url: &str) -> String {
 #[must_use]
 pub fn page_key(
     strategy: Strategy,
-    version: u64,
+    data: u64,
     url: &str,
     vary: &[String],
     request: &HeaderMap,
 ) -> String {
     if vary.is_empty() {
-        return format!("{strategy}.page.v{version}.{url}");
+        return format!("{strategy}.page.data{data}.{url}");
     }
     let mut values = String::new();
     for name in vary {
@@ -58,7 +76,7 @@ pub fn page_key(
         }
         values.push('\u{1}');
     }
-    format!("{strategy}.page.v{version}.{url}.{}", digest(&values))
+    format!("{strategy}.page.data{data}.{url}.{}", digest(&values))
 }
 
 /// The header names a response varies on, lower case; `Err` for `Vary: *`.
@@ -150,50 +168,4 @@ pub fn if_none_match_hits(request: &HeaderMap, etag: &HeaderValue) -> bool {
                 .any(|tag| tag == "*" || tag.trim_start_matches("W/").as_bytes() == wanted)
         })
     })
-}
-
-/// A page as a page cache stores it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredPage {
-    /// When it was stored, in milliseconds since the epoch (for `Age`).
-    pub stored_at: u64,
-    /// Its headers, cache bookkeeping included (`Expires`, `ETag`, ...).
-    pub headers: Vec<(String, String)>,
-    /// Its body.
-    pub body: Bytes,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Head {
-    stored_at: u64,
-    headers: Vec<(String, String)>,
-}
-
-impl StoredPage {
-    /// The bytes stored: a length-prefixed JSON head, then the body as is.
-    #[must_use]
-    pub fn encode(&self) -> Bytes {
-        let head = serde_json::to_vec(&Head {
-            stored_at: self.stored_at,
-            headers: self.headers.clone(),
-        })
-        .unwrap_or_default();
-        let mut out = BytesMut::with_capacity(4 + head.len() + self.body.len());
-        out.put_u32(u32::try_from(head.len()).unwrap_or(u32::MAX));
-        out.put_slice(&head);
-        out.put_slice(&self.body);
-        out.freeze()
-    }
-
-    /// The page in `stored`; `None` for bytes that are not one (a miss).
-    #[must_use]
-    pub fn decode(stored: &Bytes) -> Option<Self> {
-        let len = usize::try_from(u32::from_be_bytes(stored.get(..4)?.try_into().ok()?)).ok()?;
-        let head: Head = serde_json::from_slice(stored.get(4..4 + len)?).ok()?;
-        Some(Self {
-            stored_at: head.stored_at,
-            headers: head.headers,
-            body: stored.slice(4 + len..),
-        })
-    }
 }
