@@ -256,6 +256,42 @@ async fn unreadable_entries_are_misses(s: &Subject) {
     }
 }
 
+/// The toolbar's record and the cache's counters read the same outcome of each call:
+/// a hit, a miss, an unreadable entry and a mixed `get_many` count alike in both.
+async fn the_record_and_the_counters_agree(s: &Subject) {
+    let cache = &s.cache;
+    cache.set("present", b"v", Timeout::Default).await;
+    cache.set("also", b"w", Timeout::Default).await;
+    let garbled = Bytes::from_static(b"\xFE\x09future format");
+    let key = cache.make_key("garbled");
+    s.backend.set(&key, garbled, Expiry::Never).await.unwrap();
+    let before = cache.stats();
+    let ((), record) = pokedex::record::recording(async {
+        assert!(cache.get("present").await.is_some());
+        assert!(cache.get("absent").await.is_none());
+        assert!(cache.get("garbled").await.is_none());
+        let found = cache
+            .get_many(&["present", "absent", "garbled", "also"])
+            .await;
+        assert_eq!(found.len(), 2);
+    })
+    .await;
+    let after = cache.stats();
+    let recorded = |count: fn(&pokedex::record::CacheCall) -> u64| -> u64 {
+        record.cache_calls.iter().map(count).sum()
+    };
+    assert_eq!(recorded(|call| call.hits), 3);
+    assert_eq!(recorded(|call| call.misses), 4);
+    assert_eq!(after.hits - before.hits, 3);
+    assert_eq!(after.misses - before.misses, 4);
+    let results: Vec<&str> = record
+        .cache_calls
+        .iter()
+        .map(|c| c.result.as_str())
+        .collect();
+    assert_eq!(results, ["hit", "miss", "miss", "2 hit, 2 miss"]);
+}
+
 async fn touch_sets_a_new_timeout(s: &Subject) {
     let cache = &s.cache;
     cache.set("k", b"v", Timeout::After(SHORT)).await;
@@ -310,6 +346,7 @@ macro_rules! suite {
                 incr_version_hides_the_old_entry,
                 long_control_and_unicode_keys_work,
                 unreadable_entries_are_misses,
+                the_record_and_the_counters_agree,
                 touch_sets_a_new_timeout,
                 get_or_set_computes_only_on_a_miss,
                 delete_says_whether_there_was_an_entry,

@@ -6,7 +6,8 @@ use pokedex::cache::backends::CacheBackend;
 use super::matrix::app_with;
 use crate::helpers::TestApp;
 
-async fn fifty_at_once(app: &TestApp, uri: &str) -> Vec<String> {
+/// Fifty GETs of `uri` at once: each response's `X-Cache` and body.
+pub async fn fifty_at_once(app: &TestApp, uri: &str) -> Vec<(Option<String>, String)> {
     let requests: Vec<_> = (0..50)
         .map(|_| {
             let router = app.router.clone();
@@ -18,11 +19,15 @@ async fn fifty_at_once(app: &TestApp, uri: &str) -> Vec<String> {
                     .unwrap();
                 let response = router.oneshot(request).await.unwrap();
                 assert_eq!(response.status(), StatusCode::OK);
+                let x_cache = response
+                    .headers()
+                    .get("x-cache")
+                    .map(|value| value.to_str().unwrap().to_owned());
                 let bytes = http_body_util::BodyExt::collect(response.into_body())
                     .await
                     .unwrap()
                     .to_bytes();
-                String::from_utf8(bytes.to_vec()).unwrap()
+                (x_cache, String::from_utf8(bytes.to_vec()).unwrap())
             })
         })
         .collect();
@@ -38,14 +43,14 @@ async fn site_misses_compute_once(backend: CacheBackend) {
     else {
         return;
     };
-    let bodies = fifty_at_once(&app, "/all").await;
+    let answers = fifty_at_once(&app, "/all").await;
     assert_eq!(
         app.state.db.statements(),
         1,
         "one request ran the query; 49 waited for it"
     );
     assert!(
-        bodies.iter().all(|body| *body == bodies[0]),
+        answers.iter().all(|(_, body)| *body == answers[0].1),
         "all 50 got the same page"
     );
 }
@@ -58,13 +63,13 @@ async fn fragment_misses_compute_once(backend: CacheBackend) {
     else {
         return;
     };
-    let bodies = fifty_at_once(&app, "/all").await;
+    let answers = fifty_at_once(&app, "/all").await;
     assert_eq!(
         app.state.db.statements(),
         1,
         "one request ran the query; 49 waited for it"
     );
-    assert!(bodies.iter().all(|body| body.contains("Abomasnow")));
+    assert!(answers.iter().all(|(_, body)| body.contains("Abomasnow")));
 }
 
 macro_rules! stampede {
