@@ -24,7 +24,7 @@ pub async fn create_cache_table(settings: &Settings) -> Result<(), CommandError>
     let app_db = db::connect_and_prepare(&settings.database).await?;
     let backends = Backends::new(settings.caches.clone(), app_db);
     let backend = backends.build(CacheBackend::Database).await?;
-    let count = backend.entry_count().await?;
+    let count = backend.usage("").await?.entries;
     let place = settings
         .caches
         .database

@@ -366,10 +366,11 @@ impl Cache {
         result.is_ok()
     }
 
-    /// How many entries the backend holds, if it can say. Not a cache call: the
-    /// lab and the debug pages ask, never a request.
-    pub async fn entry_count(&self) -> Result<u64, backends::BackendError> {
-        self.shared.backend.entry_count().await
+    /// What the backend holds now under this cache's key prefix (see
+    /// [`Backend::usage`]). Not a cache call: the lab and the debug pages ask, never
+    /// a request.
+    pub async fn usage(&self) -> Result<backends::Usage, backends::BackendError> {
+        self.shared.backend.usage(&self.keys.namespace()).await
     }
 
     /// [`Cache::get`] of a JSON-encoded value; an undecodable value is a miss.

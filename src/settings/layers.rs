@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use figment::error::{Actual, Kind as ErrorKind};
+use figment::error::Kind as ErrorKind;
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
 
@@ -168,10 +168,6 @@ pub(super) fn load(
 
 /// The first of figment's errors as one line naming the setting and its origin.
 fn invalid(error: &figment::Error, origins: &[Origin]) -> SettingsError {
-    let mut path = error.path.clone();
-    if let ErrorKind::UnknownField(field, _) = &error.kind {
-        path.push(field.clone());
-    }
     let named = error.metadata.as_ref().and_then(|metadata| {
         origins
             .iter()
@@ -191,7 +187,7 @@ fn invalid(error: &figment::Error, origins: &[Origin]) -> SettingsError {
         .cloned()
         .unwrap_or(Origin::Default);
     SettingsError::Invalid {
-        key: path.join("."),
+        key: error.path.join("."),
         origin,
         message: message(&error.kind),
     }
@@ -202,13 +198,10 @@ fn message(kind: &ErrorKind) -> String {
     match kind {
         ErrorKind::Message(message) => message.lines().next().unwrap_or_default().to_owned(),
         ErrorKind::InvalidType(actual, expected) => {
-            format!("invalid type: {}, expected {expected}", actual_text(actual))
+            format!("invalid type: {actual}, expected {expected}")
         }
         ErrorKind::InvalidValue(actual, expected) => {
-            format!(
-                "invalid value: {}, expected {expected}",
-                actual_text(actual)
-            )
+            format!("invalid value: {actual}, expected {expected}")
         }
         ErrorKind::UnknownVariant(variant, expected) => {
             format!("unknown variant `{variant}`, {}", one_of(expected))
@@ -216,14 +209,6 @@ fn message(kind: &ErrorKind) -> String {
         ErrorKind::UnknownField(field, expected) => {
             format!("unknown field `{field}`, {}", one_of(expected))
         }
-        other => other.to_string(),
-    }
-}
-
-fn actual_text(actual: &Actual) -> String {
-    match actual {
-        Actual::Signed(number) => format!("integer `{number}`"),
-        Actual::Unsigned(number) => format!("integer `{number}`"),
         other => other.to_string(),
     }
 }

@@ -247,7 +247,7 @@ impl Panels {
                 .ok()
                 .and_then(|backend| strategies.backends.built(backend));
             if let Some(cache) = built {
-                row.entries = cache.entry_count().await.ok();
+                row.entries = cache.usage().await.ok().map(|usage| usage.entries);
             }
         }
     }

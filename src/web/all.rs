@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
+use bytestring::ByteString;
 
 use super::render;
 use super::table::PokemonTable;
@@ -18,7 +19,7 @@ use crate::error::{AppError, Result};
 #[template(path = "all.html")]
 pub struct AllPage {
     /// The rendered table, fresh or from the fragment cache.
-    pub table: String,
+    pub table: ByteString,
     /// The view's time for the navbar.
     pub response_time: Option<ResponseTime>,
 }

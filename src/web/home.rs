@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
+use bytestring::ByteString;
 
 use super::render;
 use super::table::PokemonTable;
@@ -22,7 +23,7 @@ pub struct TypeSection {
     /// Primary type, lower case.
     pub type_name: &'static str,
     /// The table of its first Pokémon by name, fresh or from the fragment cache.
-    pub table: String,
+    pub table: ByteString,
 }
 
 /// The home page.

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use sqlx::SqlitePool;
 use tokio::sync::Mutex;
 
-use super::{Backend, BackendError, CacheBackend, Cull, Expiry, IncrError, add_to_stored};
+use super::{Backend, BackendError, CacheBackend, Cull, Expiry, IncrError, Usage, add_to_stored};
 use sql::{ADD, CHUNK, CREATE, INCR, UPSERT, expires, in_list, is_expired, now, write};
 
 /// Creates the cache table unless it exists, and says whether it did: what opening
@@ -274,8 +274,18 @@ impl Backend for DatabaseBackend {
         Ok(())
     }
 
-    async fn entry_count(&self) -> Result<u64, BackendError> {
-        self.count().await
+    async fn usage(&self, namespace: &str) -> Result<Usage, BackendError> {
+        let (entries, bytes): (i64, i64) = sqlx::query_as(
+            "SELECT count(*), coalesce(sum(length(cache_key) + length(value)), 0) \
+             FROM cache_table WHERE substr(cache_key, 1, length(?1)) = ?1",
+        )
+        .bind(namespace)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Usage {
+            entries: entries.unsigned_abs(),
+            bytes: bytes.unsigned_abs(),
+        })
     }
 }
 

@@ -16,7 +16,7 @@ use bytes::Bytes;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::{
-    Backend, BackendError, CacheBackend, Cull, Expiry, IncrError, add_to_stored, now_millis,
+    Backend, BackendError, CacheBackend, Cull, Expiry, IncrError, Usage, add_to_stored, now_millis,
 };
 use crate::cache::key::digest;
 use disk::{cull_dir, entry_files, remove_file, replace};
@@ -228,10 +228,18 @@ impl Backend for FileBackend {
         Ok(())
     }
 
-    async fn entry_count(&self) -> Result<u64, BackendError> {
+    async fn usage(&self, _namespace: &str) -> Result<Usage, BackendError> {
         let dir = self.dir.clone();
         let files = blocking(move || entry_files(&dir)).await?;
-        Ok(u64::try_from(files.len()).unwrap_or(u64::MAX))
+        let mut usage = Usage::default();
+        for file in files {
+            // A file culled or replaced meanwhile is simply not counted.
+            if let Ok(metadata) = tokio::fs::metadata(&file).await {
+                usage.entries += 1;
+                usage.bytes += metadata.len();
+            }
+        }
+        Ok(usage)
     }
 }
 

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use moka::future::Cache as Moka;
 use moka::ops::compute::Op;
 
-use super::{Backend, BackendError, CacheBackend, Expiry, IncrError, add_to_stored};
+use super::{Backend, BackendError, CacheBackend, Expiry, IncrError, Usage, add_to_stored};
 
 /// What moka holds for a key.
 #[derive(Debug, Clone)]
@@ -151,8 +151,15 @@ impl Backend for MemoryBackend {
         Ok(())
     }
 
-    async fn entry_count(&self) -> Result<u64, BackendError> {
+    async fn usage(&self, namespace: &str) -> Result<Usage, BackendError> {
         self.entries.run_pending_tasks().await;
-        Ok(self.entries.entry_count())
+        let mut usage = Usage::default();
+        for (key, entry) in &self.entries {
+            if key.starts_with(namespace) {
+                usage.entries += 1;
+                usage.bytes += (key.len() + entry.value.len()) as u64;
+            }
+        }
+        Ok(usage)
     }
 }

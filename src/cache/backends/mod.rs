@@ -109,6 +109,15 @@ impl Cull {
     }
 }
 
+/// How much a backend holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Usage {
+    /// Entries.
+    pub entries: u64,
+    /// Bytes of keys and values, as the backend stores them.
+    pub bytes: u64,
+}
+
 /// Why `incr` or `decr` did not change a value (Django raises `ValueError`).
 #[derive(Debug, thiserror::Error)]
 pub enum IncrError {
@@ -195,7 +204,9 @@ pub trait Backend: Send + Sync + 'static {
     /// Removes every entry whose key starts with `namespace`, and nothing else.
     async fn clear(&self, namespace: &str) -> Result<(), BackendError>;
 
-    /// How many entries the backend holds (of every prefix; expired ones it has not
-    /// yet purged included).
-    async fn entry_count(&self) -> Result<u64, BackendError>;
+    /// What the backend holds now under `namespace` (expired entries it has not yet
+    /// purged included); backends that cannot tell keys apart (files, named by a
+    /// digest) count everything. Asked by the lab and the debug pages, never while
+    /// serving a page.
+    async fn usage(&self, namespace: &str) -> Result<Usage, BackendError>;
 }

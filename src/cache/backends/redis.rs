@@ -10,7 +10,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Cmd, FromRedisValue, Pipeline, RedisResult, Script, Value};
 use tokio::sync::OnceCell;
 
-use super::{Backend, BackendError, CacheBackend, Expiry, IncrError, now_millis};
+use super::{Backend, BackendError, CacheBackend, Expiry, IncrError, Usage, now_millis};
 use crate::cache::codec::parse_integer;
 
 /// Keys one SCAN step looks at while clearing: few round trips, yet no step long
@@ -102,6 +102,24 @@ impl RedisBackend {
     ) -> Result<T, BackendError> {
         self.bounded(async { pipeline.query_async(&mut self.connection().await?).await })
             .await
+    }
+}
+
+impl RedisBackend {
+    /// One SCAN step over the keys starting with `namespace`: the next cursor (0 at
+    /// the end) and the keys found.
+    async fn scan(
+        &self,
+        cursor: u64,
+        namespace: &str,
+    ) -> Result<(u64, Vec<Vec<u8>>), BackendError> {
+        let mut scan = redis::cmd("SCAN");
+        scan.arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{}*", escape_glob(namespace)))
+            .arg("COUNT")
+            .arg(SCAN_COUNT);
+        self.query(&scan).await
     }
 }
 
@@ -249,16 +267,9 @@ impl Backend for RedisBackend {
     }
 
     async fn clear(&self, namespace: &str) -> Result<(), BackendError> {
-        let pattern = format!("{}*", escape_glob(namespace));
         let mut cursor: u64 = 0;
         loop {
-            let mut scan = redis::cmd("SCAN");
-            scan.arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(SCAN_COUNT);
-            let (next, keys): (u64, Vec<Vec<u8>>) = self.query(&scan).await?;
+            let (next, keys) = self.scan(cursor, namespace).await?;
             if !keys.is_empty() {
                 self.query::<u64>(redis::cmd("UNLINK").arg(keys)).await?;
             }
@@ -269,8 +280,28 @@ impl Backend for RedisBackend {
         }
     }
 
-    async fn entry_count(&self) -> Result<u64, BackendError> {
-        self.query(&redis::cmd("DBSIZE")).await
+    async fn usage(&self, namespace: &str) -> Result<Usage, BackendError> {
+        let mut usage = Usage::default();
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, keys) = self.scan(cursor, namespace).await?;
+            if !keys.is_empty() {
+                let mut pipeline = redis::pipe();
+                for key in &keys {
+                    pipeline.cmd("MEMORY").arg("USAGE").arg(key);
+                }
+                // A key that expired between SCAN and MEMORY USAGE answers nil.
+                let sizes: Vec<Option<u64>> = self.query_pipeline(&pipeline).await?;
+                for size in sizes.into_iter().flatten() {
+                    usage.entries += 1;
+                    usage.bytes += size;
+                }
+            }
+            if next == 0 {
+                return Ok(usage);
+            }
+            cursor = next;
+        }
     }
 }
 

@@ -164,11 +164,8 @@ impl Strategies {
         cache: &Cache,
         flights: &'f Flights<C::Value>,
     ) -> Boarded<'f, C::Value, O> {
-        let keys: Vec<String> = subject
-            .keys()
-            .iter()
-            .map(|key| cache.make_key(key))
-            .collect();
+        // Flights are this process's own: the unprefixed keys name them well enough.
+        let keys = subject.keys();
         let tickets: Vec<_> = keys.iter().map(|key| flights.ticket(key)).collect();
         let all: Vec<usize> = (0..keys.len()).collect();
         let found = subject.lookup(cache, &all).await;

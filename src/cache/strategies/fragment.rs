@@ -5,7 +5,7 @@
 
 use std::future::Future;
 
-use bytes::Bytes;
+use bytestring::ByteString;
 
 use super::compute::{Cacheable, Computed, Entry, Resolved};
 use super::flight::Flights;
@@ -49,9 +49,9 @@ struct Fragments {
 }
 
 impl Cacheable for Fragments {
-    type Value = Bytes;
+    type Value = ByteString;
 
-    fn flights<'s>(&self, strategies: &'s Strategies) -> &'s Flights<Bytes> {
+    fn flights<'s>(&self, strategies: &'s Strategies) -> &'s Flights<ByteString> {
         &strategies.fragments
     }
 
@@ -59,23 +59,23 @@ impl Cacheable for Fragments {
         &self.keys
     }
 
-    async fn lookup(&self, cache: &Cache, items: &[usize]) -> Vec<Option<Bytes>> {
+    async fn lookup(&self, cache: &Cache, items: &[usize]) -> Vec<Option<ByteString>> {
         let wanted: Vec<&str> = items.iter().map(|&i| self.keys[i].as_str()).collect();
-        let is_text = |html: Bytes| std::str::from_utf8(&html).is_ok().then_some(html);
-        let mut found = cache.get_many_as(&wanted, is_text).await;
+        let as_text = |html| ByteString::try_from(html).ok();
+        let mut found = cache.get_many_as(&wanted, as_text).await;
         wanted.iter().map(|key| found.remove(*key)).collect()
     }
 }
 
 impl Strategies {
     /// The HTML of each of `fragments`: from the cache when the fragment strategy is
-    /// on and has them, otherwise from `render`, which gets the indices of the
-    /// fragments to render and returns their HTML in that order.
+    /// on and has them (shared, not copied), otherwise from `render`, which gets the
+    /// indices of the fragments to render and returns their HTML in that order.
     pub async fn fragments<F, Fut, E>(
         &self,
         fragments: &[Fragment],
         render: F,
-    ) -> Result<Vec<String>, E>
+    ) -> Result<Vec<ByteString>, E>
     where
         F: FnOnce(Vec<usize>) -> Fut,
         Fut: Future<Output = Result<Vec<String>, E>>,
@@ -95,12 +95,12 @@ impl Strategies {
                 .iter()
                 .zip(html)
                 .map(|(&item, html)| {
-                    let html = Bytes::from(html);
+                    let html = ByteString::from(html);
                     Computed {
                         output: html.clone(),
                         entry: Ok(Entry {
                             value: html.clone(),
-                            stored: vec![(keys[item].clone(), html)],
+                            stored: vec![(keys[item].clone(), html.into_bytes())],
                         }),
                     }
                 })
@@ -111,7 +111,7 @@ impl Strategies {
             .into_iter()
             .map(|item| match item {
                 Resolved::Cached(html) | Resolved::Shared(html) | Resolved::Computed(html, _) => {
-                    String::from_utf8_lossy(&html).into_owned()
+                    html
                 }
             })
             .collect())

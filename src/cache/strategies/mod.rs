@@ -19,7 +19,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytestring::ByteString;
 
 use super::configured::Backends;
 use super::failure::BurstLog;
@@ -74,7 +74,7 @@ pub struct Strategies {
     /// Part of every key; a write to the catalogue bumps it.
     pub data_version: DataVersion,
     pages: Flights<Arc<SharedPage>>,
-    fragments: Flights<Bytes>,
+    fragments: Flights<ByteString>,
     /// Waiters released by a leader that gave up or overran: one warning per burst.
     released: BurstLog,
     /// Backends that could not be built: one warning per burst.

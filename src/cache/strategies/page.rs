@@ -128,7 +128,7 @@ impl PageCacheLayer {
         let resolved = resolved.into_iter().next();
         match resolved.expect("the path answers every item it is given") {
             Resolved::Cached(shared) | Resolved::Shared(shared) => {
-                served(&shared.page, &parts.method, backend)
+                replay(&shared.page, &parts.method, backend)
             }
             Resolved::Computed(response, Fate::Stored) => mark(response, backend, "MISS"),
             Resolved::Computed(response, Fate::Bypassed(reason)) => {
@@ -279,7 +279,7 @@ where
 }
 
 /// A response rebuilt from a stored page, with its `Age`.
-fn served(page: &StoredPage, method: &Method, backend: &'static str) -> Response {
+fn replay(page: &StoredPage, method: &Method, backend: &'static str) -> Response {
     let age = now_millis().saturating_sub(page.stored_at) / 1000;
     let body = if method == Method::HEAD {
         Body::empty()

@@ -24,7 +24,7 @@ async fn fill_past_the_bound(kind: CacheBackend) -> super::subjects::Subject {
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
     }
-    let count = subject.cache.entry_count().await.unwrap();
+    let count = subject.cache.usage().await.unwrap().entries;
     assert!(count <= 10, "{kind:?} holds {count} entries, bound 10");
     subject
 }

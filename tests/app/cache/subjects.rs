@@ -10,7 +10,6 @@ use pokedex::cache::backends::options::BackendOptions;
 use pokedex::cache::backends::redis::RedisBackend;
 use pokedex::cache::backends::{Backend, CacheBackend, Cull};
 use pokedex::cache::{Cache, Timeout};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use tempfile::TempDir;
 
 /// The Redis server the suite uses; CI starts one when none answers.
@@ -117,15 +116,8 @@ pub async fn subject(kind: CacheBackend, test: &str, tuning: Tuning) -> Option<S
                 .unwrap(),
         ),
         CacheBackend::Database => {
-            let options = SqliteConnectOptions::new()
-                .filename(dir.path().join("cache.sqlite3"))
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .busy_timeout(Duration::from_secs(5));
-            let pool = SqlitePoolOptions::new()
-                .connect_with(options)
-                .await
-                .unwrap();
+            let url = format!("sqlite://{}", dir.path().join("cache.sqlite3").display());
+            let pool = pokedex::db::pool::open(&url, 8).await.unwrap();
             Arc::new(DatabaseBackend::open(pool, cull).await.unwrap())
         }
         CacheBackend::Redis => {

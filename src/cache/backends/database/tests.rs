@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-
 use super::*;
 
 const BOUND: Cull = Cull {
@@ -13,15 +11,8 @@ const BOUND: Cull = Cull {
 
 async fn backend(cull: Cull) -> (tempfile::TempDir, DatabaseBackend) {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let options = SqliteConnectOptions::new()
-        .filename(dir.path().join("cache.sqlite3"))
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await
-        .expect("pool");
+    let url = format!("sqlite://{}", dir.path().join("cache.sqlite3").display());
+    let pool = crate::db::pool::open(&url, 8).await.expect("pool");
     (dir, DatabaseBackend::open(pool, cull).await.expect("open"))
 }
 
@@ -42,7 +33,7 @@ async fn create_table_creates_the_table_once() {
         .await
         .unwrap();
     assert!(create_table(cache.pool()).await.unwrap());
-    assert_eq!(cache.entry_count().await.unwrap(), 0);
+    assert_eq!(cache.usage("").await.unwrap().entries, 0);
 }
 
 #[tokio::test]
@@ -68,13 +59,13 @@ async fn expired_rows_are_misses_and_purged_by_reads() {
         found,
         [Some(b"live".to_vec()), None, None, Some(b"live".to_vec())]
     );
-    assert_eq!(cache.entry_count().await.unwrap(), 1);
+    assert_eq!(cache.usage("").await.unwrap().entries, 1);
     cache
         .set("p:1:old", Bytes::from_static(b"old"), Expiry::At(1))
         .await
         .unwrap();
     assert_eq!(cache.get("p:1:old").await.unwrap(), None);
-    assert_eq!(cache.entry_count().await.unwrap(), 1);
+    assert_eq!(cache.usage("").await.unwrap().entries, 1);
 }
 
 #[tokio::test]
@@ -97,7 +88,7 @@ async fn many_keys_are_read_and_deleted_in_chunks() {
             .all(|(found, (_, value))| found.as_ref() == Some(value))
     );
     assert_eq!(cache.delete_many(&names).await.unwrap(), 1200);
-    assert_eq!(cache.entry_count().await.unwrap(), 0);
+    assert_eq!(cache.usage("").await.unwrap().entries, 0);
 }
 
 #[tokio::test]
@@ -121,7 +112,7 @@ async fn culling_removes_expired_rows_before_older_live_ones() {
         .set("p:1:new", Bytes::from_static(b"v"), hour())
         .await
         .unwrap();
-    assert_eq!(cache.entry_count().await.unwrap(), 2);
+    assert_eq!(cache.usage("").await.unwrap().entries, 2);
     assert!(cache.get("p:1:oldest").await.unwrap().is_some());
 }
 

@@ -57,7 +57,7 @@ async fn expired_entries_are_misses_and_removed() {
         .unwrap();
     assert!(cache.path_for("p:1:a").exists());
     assert_eq!(cache.get("p:1:a").await.unwrap(), None);
-    assert_eq!(cache.entry_count().await.unwrap(), 0);
+    assert_eq!(cache.usage("").await.unwrap().entries, 0);
     assert!(!cache.delete("p:1:a").await.unwrap());
 }
 
@@ -66,7 +66,7 @@ async fn a_deleted_directory_is_recreated_on_set() {
     let (dir, cache) = backend(BOUND).await;
     fs::remove_dir_all(dir.path().join("cache")).unwrap();
     assert_eq!(cache.get("p:1:a").await.unwrap(), None);
-    assert_eq!(cache.entry_count().await.unwrap(), 0);
+    assert_eq!(cache.usage("").await.unwrap().entries, 0);
     cache
         .set("p:1:a", Bytes::from_static(b"back"), Expiry::Never)
         .await
@@ -95,6 +95,6 @@ async fn culling_removes_expired_entries_before_older_live_ones() {
         .set("p:1:new", Bytes::from_static(b"v"), hour())
         .await
         .unwrap();
-    assert_eq!(cache.entry_count().await.unwrap(), 2);
+    assert_eq!(cache.usage("").await.unwrap().entries, 2);
     assert!(cache.get("p:1:oldest").await.unwrap().is_some());
 }
