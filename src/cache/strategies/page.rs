@@ -215,13 +215,7 @@ impl<'a> PageRequest<'a> {
         let vary = vary_of(&head.headers).unwrap_or_default();
         let page = StoredPage {
             stored_at: now_millis(),
-            headers: head
-                .headers
-                .iter()
-                .filter_map(|(name, value)| {
-                    Some((name.to_string(), value.to_str().ok()?.to_owned()))
-                })
-                .collect(),
+            headers: head.headers.clone(),
             body: body.clone(),
         };
         let key = page_key(self.strategy, self.data, self.url, &vary, self.headers);
@@ -288,14 +282,7 @@ fn replay(page: &StoredPage, method: &Method, backend: &'static str) -> Response
     };
     let mut response = Response::new(body);
     let headers = response.headers_mut();
-    for (name, value) in &page.headers {
-        if let (Ok(name), Ok(value)) = (
-            name.parse::<header::HeaderName>(),
-            HeaderValue::from_str(value),
-        ) {
-            headers.append(name, value);
-        }
-    }
+    headers.clone_from(&page.headers);
     headers.insert(header::AGE, HeaderValue::from(age));
     mark(response, backend, "HIT")
 }
