@@ -41,7 +41,10 @@ impl Gate {
     /// or the address the server listens on.
     #[must_use]
     pub fn new(internal_ips: &[IpAddr], allowed_hosts: &[String], listening: SocketAddr) -> Self {
-        let mut hosts: Vec<String> = allowed_hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+        let mut hosts: Vec<String> = allowed_hosts
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
         if !listening.ip().is_unspecified() {
             hosts.push(match listening.ip() {
                 IpAddr::V4(ip) => ip.to_string(),
@@ -49,7 +52,7 @@ impl Gate {
             });
         }
         Self {
-            internal_ips: internal_ips.iter().map(|ip| ip.to_canonical()).collect(),
+            internal_ips: internal_ips.iter().map(IpAddr::to_canonical).collect(),
             allowed_hosts: hosts,
         }
     }
@@ -66,7 +69,8 @@ impl Gate {
     /// origin.
     pub fn check(&self, request: &Request) -> Result<(), Refusal> {
         let headers = request.headers();
-        let internal = client_of(request).is_some_and(|ip| self.internal_ips.contains(&ip.to_canonical()));
+        let internal =
+            client_of(request).is_some_and(|ip| self.internal_ips.contains(&ip.to_canonical()));
         if !internal || PROXY_HEADERS.iter().any(|name| headers.contains_key(*name)) {
             return Err(Refusal::Hidden);
         }
@@ -125,8 +129,16 @@ fn same_origin(headers: &HeaderMap, host: &str) -> Result<(), String> {
     }
     match text("origin") {
         None => Ok(()),
-        Some(origin) if origin.strip_prefix("http://").is_some_and(|rest| rest.eq_ignore_ascii_case(host)) => Ok(()),
-        Some(origin) => Err(format!("it came from {origin}, not from this server's own pages")),
+        Some(origin)
+            if origin
+                .strip_prefix("http://")
+                .is_some_and(|rest| rest.eq_ignore_ascii_case(host)) =>
+        {
+            Ok(())
+        }
+        Some(origin) => Err(format!(
+            "it came from {origin}, not from this server's own pages"
+        )),
     }
 }
 
@@ -155,14 +167,20 @@ pub async fn guard(State(gate): State<Arc<Gate>>, request: Request, next: Next) 
             AppError::NotFound("There is no page at this address.".to_owned()).into_response()
         }
         Err(Refusal::DisallowedHost(host)) => {
-            let status = if is_change { StatusCode::FORBIDDEN } else { StatusCode::BAD_REQUEST };
+            let status = if is_change {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::BAD_REQUEST
+            };
             let message = format!(
                 "This server does not answer to the host “{host}”: it is not in `allowed_hosts`. Nothing was changed."
             );
             refused(status, message, &request_client(&request))
         }
         Err(Refusal::CrossSite(why)) => {
-            let message = format!("Refused: {why}. Changes are accepted from this server's own pages only. Nothing was changed.");
+            let message = format!(
+                "Refused: {why}. Changes are accepted from this server's own pages only. Nothing was changed."
+            );
             refused(StatusCode::FORBIDDEN, message, &request_client(&request))
         }
     }

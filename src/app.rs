@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
+use crate::access::Gate;
 use crate::cache::configured::Backends;
 use crate::cache::strategies::conditional::conditional_get;
 use crate::cache::strategies::selection::Selection;
@@ -20,6 +21,7 @@ use crate::cache::strategies::site::site_cache;
 use crate::cache::strategies::version::DataVersion;
 use crate::cache::strategies::{Strategies, Strategy};
 use crate::db::{self, Db, DbError};
+use crate::lab::Lab;
 use crate::settings::Settings;
 use crate::toolbar::{self, Toolbar};
 use crate::web;
@@ -33,6 +35,10 @@ pub struct AppState {
     pub strategies: Arc<Strategies>,
     /// The debug toolbar and its history.
     pub toolbar: Arc<Toolbar>,
+    /// Who may see debug data and change the server's state.
+    pub gate: Arc<Gate>,
+    /// The lab: the strategies switched while the server runs.
+    pub lab: Arc<Lab>,
 }
 
 impl AppState {
@@ -49,8 +55,19 @@ impl AppState {
             data_version,
             settings.coalescing.max_wait(),
         ));
+        let gate = Arc::new(Gate::new(
+            &settings.toolbar.internal_ips,
+            &settings.allowed_hosts,
+            settings.addr,
+        ));
         Ok(Self {
-            toolbar: Arc::new(Toolbar::new(&settings.toolbar, Arc::clone(&strategies))),
+            toolbar: Arc::new(Toolbar::new(
+                &settings.toolbar,
+                Arc::clone(&gate),
+                Arc::clone(&strategies),
+            )),
+            lab: Lab::start(settings, Arc::clone(&strategies), &web::ROUTES),
+            gate,
             strategies,
             db: Db::new(pool),
         })
@@ -69,6 +86,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(web::routes(&strategies))
         .merge(toolbar::routes::routes(Arc::clone(&toolbar)))
+        .merge(state.lab.routes(Arc::clone(&state.gate)))
         .nest("/static", web::assets::static_files())
         .fallback(web::not_found::not_found)
         .with_state(state)
@@ -135,6 +153,7 @@ impl Application {
         }
         let pool = db::connect_and_prepare(&settings.database).await?;
         let state = AppState::new(settings, pool).await?;
+        state.lab.warn_unreachable().await;
         let listener =
             TcpListener::bind(settings.addr)
                 .await

@@ -16,6 +16,10 @@ pub enum AppError {
     /// A template failed to render.
     #[error("template error: {0}")]
     Template(#[from] askama::Error),
+    /// The request may not do what it asks (a disallowed host, a cross-site change);
+    /// the message says why, and that nothing changed.
+    #[error("refused ({0}): {1}")]
+    Refused(StatusCode, String),
 }
 
 /// `Result` with [`AppError`] as the default error, so handlers can use `?`.
@@ -27,6 +31,7 @@ impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Refused(status, _) => *status,
             Self::Database(_) | Self::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -36,6 +41,15 @@ impl AppError {
 #[derive(Template)]
 #[template(path = "not_found.html")]
 struct NotFoundPage<'a> {
+    message: &'a str,
+    response_time: Option<crate::web::timing::ResponseTime>,
+}
+
+/// A refusal, saying why.
+#[derive(Template)]
+#[template(path = "refused.html")]
+struct RefusedPage<'a> {
+    status: StatusCode,
     message: &'a str,
     response_time: Option<crate::web::timing::ResponseTime>,
 }
@@ -52,6 +66,12 @@ impl IntoResponse for AppError {
         let status = self.status_code();
         let page = match &self {
             Self::NotFound(message) => NotFoundPage {
+                message,
+                response_time: None,
+            }
+            .render(),
+            Self::Refused(status, message) => RefusedPage {
+                status: *status,
                 message,
                 response_time: None,
             }

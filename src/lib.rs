@@ -1,11 +1,13 @@
 //! pokedex — a Pokémon catalogue that teaches web caching, ported from the starter
 //! project of the tutorial "Improving Django Performance using Caching".
 
+pub mod access;
 pub mod app;
 pub mod cache;
 pub mod commands;
 pub mod db;
 pub mod error;
+pub mod lab;
 pub mod record;
 pub mod settings;
 pub mod toolbar;

@@ -22,6 +22,20 @@ pub struct Record {
     pub cache_calls: Vec<CacheCall>,
     /// Every SQL statement, in order.
     pub queries: Vec<Query>,
+    /// What each page cache the request passed through did, innermost first.
+    pub pages: Vec<PageOutcome>,
+}
+
+/// What one page cache (per-site or per-view) did with the request: what `X-Cache`
+/// said when it left that cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PageOutcome {
+    /// `site` or `view`.
+    pub strategy: &'static str,
+    /// The backend's name.
+    pub backend: &'static str,
+    /// `HIT`, `MISS` or `BYPASS`.
+    pub outcome: &'static str,
 }
 
 /// One call to the cache API, or one decision of a strategy.
@@ -129,6 +143,17 @@ pub fn event(backend: &'static str, operation: &'static str, result: &str) {
         ttl_seconds: None,
         time_ns: 0,
         error: None,
+    });
+}
+
+/// Records what the page cache running now did with the request.
+pub fn page_outcome(backend: &'static str, outcome: &'static str) {
+    with(|record| {
+        record.pages.push(PageOutcome {
+            strategy: current_strategy(),
+            backend,
+            outcome,
+        });
     });
 }
 

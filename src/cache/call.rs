@@ -144,6 +144,11 @@ impl Cache {
         let backend = self.backend().name();
         self.shared.stats.count(outcome, elapsed);
         if let Outcome::Failed { error, .. } = outcome {
+            *self
+                .shared
+                .last_error
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(error.clone());
             self.shared.errors.warn(|suppressed| {
                 tracing::warn!(
                     backend,

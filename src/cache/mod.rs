@@ -47,6 +47,8 @@ struct Shared {
     codec: Codec,
     stats: Stats,
     errors: BurstLog,
+    /// The most recent failure's reason, for the lab.
+    last_error: std::sync::Mutex<Option<String>>,
 }
 
 impl Cache {
@@ -62,6 +64,7 @@ impl Cache {
                 codec: Codec::new(options.compress_threshold),
                 stats: Stats::default(),
                 errors: BurstLog::default(),
+                last_error: std::sync::Mutex::default(),
             }),
         }
     }
@@ -76,6 +79,14 @@ impl Cache {
     #[must_use]
     pub fn stats(&self) -> StatsSnapshot {
         self.shared.stats.snapshot()
+    }
+
+    /// Why the backend failed last, if it ever did.
+    #[must_use]
+    pub fn last_error(&self) -> Option<String> {
+        let last = self.shared.last_error.lock();
+        last.unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// The stored form of `key`: `prefix:version:key`.

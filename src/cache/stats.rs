@@ -91,3 +91,28 @@ impl Stats {
         }
     }
 }
+
+impl StatsSnapshot {
+    /// How much each counter moved since `earlier`.
+    #[must_use]
+    pub fn since(&self, earlier: &Self) -> Self {
+        Self {
+            hits: self.hits.saturating_sub(earlier.hits),
+            misses: self.misses.saturating_sub(earlier.misses),
+            sets: self.sets.saturating_sub(earlier.sets),
+            deletes: self.deletes.saturating_sub(earlier.deletes),
+            errors: self.errors.saturating_sub(earlier.errors),
+            bytes_raw: self.bytes_raw.saturating_sub(earlier.bytes_raw),
+            bytes_stored: self.bytes_stored.saturating_sub(earlier.bytes_stored),
+            time_ns: self.time_ns.saturating_sub(earlier.time_ns),
+        }
+    }
+
+    /// Hits over lookups, when there were any.
+    #[must_use]
+    pub fn hit_ratio(&self) -> Option<f64> {
+        let lookups = self.hits + self.misses;
+        #[allow(clippy::cast_precision_loss, reason = "a ratio for display")]
+        (lookups > 0).then(|| self.hits as f64 / lookups as f64)
+    }
+}

@@ -31,6 +31,11 @@ pub use toolbar::{Switch, ToolbarSettings};
 pub struct Settings {
     /// Address the HTTP server listens on.
     pub addr: SocketAddr,
+    /// Hosts this server answers to on the lab, the debug pages and the toolbar
+    /// (Django's `ALLOWED_HOSTS`), besides the address it listens on; a `Host` header
+    /// naming another is refused, so that a page on a rebinding domain cannot drive
+    /// them.
+    pub allowed_hosts: Vec<String>,
     /// Where the Pokémon live.
     pub database: DatabaseSettings,
     /// The per-site cache strategy.
@@ -51,6 +56,9 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8000)),
+            allowed_hosts: ["localhost", "127.0.0.1", "[::1]"]
+                .map(str::to_owned)
+                .to_vec(),
             database: DatabaseSettings::default(),
             site: StrategySettings::defaults(Strategy::Site),
             view: StrategySettings::defaults(Strategy::View),
@@ -150,7 +158,8 @@ impl Settings {
 }
 
 /// `text` with the credentials of a URL (`scheme://user:password@host`) masked.
-fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+#[must_use]
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
     let Some((scheme, rest)) = text.split_once("://") else {
         return text.into();
     };
@@ -183,7 +192,7 @@ mod tests {
     fn summary_lists_nested_settings_on_one_line() {
         let summary = Settings::default().summary();
         assert!(
-            summary.starts_with("addr=127.0.0.1:8000 caches.database.compress_threshold=1024"),
+            summary.starts_with("addr=127.0.0.1:8000 allowed_hosts=[\"localhost\", \"127.0.0.1\", \"[::1]\"] caches.database.compress_threshold=1024"),
             "{summary}"
         );
         assert!(summary.contains(" caches.redis.timeout=300 "), "{summary}");

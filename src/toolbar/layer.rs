@@ -1,14 +1,12 @@
 //! The outermost layer, as a list of steps: decide whether to record, record the
 //! request, build its panels, add `Server-Timing`, keep it in the history, and inject
-//! the toolbar into an HTML page. Caches sit inside it, so they never store the
-//! toolbar.
+//! the toolbar (and the lab's link) into an HTML page. Caches sit inside it, so they
+//! never store either.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::connect_info::MockConnectInfo;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -19,30 +17,18 @@ use super::panels::{Asked, Panels, TimerPanel};
 use crate::cache::strategies::page_rules::is_page_path;
 use crate::record;
 
-/// The address of the client: from the connection when the server was started with
-/// connect info, or from `MockConnectInfo` in router tests, as axum's extractor does.
-#[must_use]
-pub fn client_of(request: &Request) -> Option<std::net::IpAddr> {
-    let extensions = request.extensions();
-    let connected = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| *addr);
-    let mocked = || {
-        extensions
-            .get::<MockConnectInfo<SocketAddr>>()
-            .map(|MockConnectInfo(addr)| *addr)
-    };
-    connected.or_else(mocked).map(|addr| addr.ip())
-}
-
 /// The toolbar middleware; see the module docs.
 pub async fn toolbar(
     State(toolbar): State<Arc<Toolbar>>,
     request: Request,
     next: Next,
 ) -> Response {
-    if !records(&toolbar, &request) {
+    if !is_page_path(request.uri().path()) || !toolbar.gate.is_internal(&request) {
         return next.run(request).await;
+    }
+    if !toolbar.enabled {
+        let (head, body) = next.run(request).await.into_parts();
+        return inject(head, body, None).await;
     }
     let asked = Asked::of(&request);
     let started = Instant::now();
@@ -58,13 +44,7 @@ pub async fn toolbar(
     ));
     add_server_timing(&mut head.headers, &panels.timer);
     toolbar.remember(Arc::clone(&panels));
-    inject(head, body, &panels).await
-}
-
-/// Whether this request is recorded: a page, asked for by a client that sees the
-/// toolbar.
-fn records(toolbar: &Toolbar, request: &Request) -> bool {
-    toolbar.shows_to(client_of(request)) && is_page_path(request.uri().path())
+    inject(head, body, Some(&panels)).await
 }
 
 /// `Server-Timing`, so the browser's developer tools show the split too.

@@ -8,10 +8,10 @@ pub mod panels;
 pub mod routes;
 
 use std::collections::VecDeque;
-use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::access::Gate;
 use crate::cache::strategies::Strategies;
 use crate::settings::{Switch, ToolbarSettings};
 use panels::Panels;
@@ -23,29 +23,24 @@ const HISTORY: usize = 50;
 /// The toolbar's settings, its history, and what its Settings panel reads.
 pub struct Toolbar {
     enabled: bool,
-    internal_ips: Vec<IpAddr>,
+    gate: Arc<Gate>,
     next_id: AtomicU64,
     history: Mutex<VecDeque<Arc<Panels>>>,
     strategies: Arc<Strategies>,
 }
 
 impl Toolbar {
-    /// A toolbar as `settings` describe it, reporting on `strategies`.
+    /// A toolbar as `settings` describe it, shown to the clients `gate` lets in,
+    /// reporting on `strategies`.
     #[must_use]
-    pub fn new(settings: &ToolbarSettings, strategies: Arc<Strategies>) -> Self {
+    pub fn new(settings: &ToolbarSettings, gate: Arc<Gate>, strategies: Arc<Strategies>) -> Self {
         Self {
             enabled: settings.show == Switch::On,
-            internal_ips: settings.internal_ips.clone(),
+            gate,
             next_id: AtomicU64::new(1),
             history: Mutex::new(VecDeque::with_capacity(HISTORY)),
             strategies,
         }
-    }
-
-    /// Whether `client` sees the toolbar.
-    #[must_use]
-    pub fn shows_to(&self, client: Option<IpAddr>) -> bool {
-        self.enabled && client.is_some_and(|ip| self.internal_ips.contains(&ip.to_canonical()))
     }
 
     fn next_id(&self) -> u64 {

@@ -23,6 +23,8 @@ pub struct Panels {
     pub path: String,
     /// The response's status.
     pub status: u16,
+    /// What the caches did, in a word, for the toolbar's handle.
+    pub verdict: Verdict,
     /// Timer panel.
     pub timer: TimerPanel,
     /// Cache panel.
@@ -33,6 +35,76 @@ pub struct Panels {
     pub headers: HeadersPanel,
     /// Settings panel.
     pub settings: SettingsPanel,
+}
+
+/// What the caches did with a request, as the toolbar's handle says it:
+/// `HIT · site · redis`, `MISS · view · memory`, `UNCACHED`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    /// `HIT`, `MISS`, `BYPASS` or `UNCACHED`.
+    pub outcome: &'static str,
+    /// The strategy that decided it.
+    pub strategy: Option<&'static str>,
+    /// Its backend.
+    pub backend: Option<&'static str>,
+    /// A backend that failed on this request, and why.
+    pub problem: Option<String>,
+}
+
+impl Verdict {
+    /// The verdict on what `record` shows: a page cache's HIT wherever it happened
+    /// (the view did not run); else what the outermost page cache said; else, for a
+    /// page whose fragments were cached, whether they all hit.
+    #[must_use]
+    pub fn of(record: &Record) -> Self {
+        let decided = record
+            .pages
+            .iter()
+            .find(|page| page.outcome == "HIT")
+            .or_else(|| record.pages.last())
+            .map(|page| (page.outcome, Some(page.strategy), Some(page.backend)));
+        let fragments = || {
+            let lookups: Vec<&CacheCall> = record
+                .cache_calls
+                .iter()
+                .filter(|call| call.strategy == "fragment" && call.operation == "get_many")
+                .collect();
+            let first = lookups.first()?;
+            let all_hit = lookups.iter().all(|call| call.misses == 0 && call.hits > 0);
+            Some((
+                if all_hit { "HIT" } else { "MISS" },
+                Some("fragment"),
+                Some(first.backend),
+            ))
+        };
+        let (outcome, strategy, backend) = decided
+            .or_else(fragments)
+            .unwrap_or(("UNCACHED", None, None));
+        let problem = record.cache_calls.iter().find_map(|call| {
+            if let Some(error) = &call.error {
+                return Some(format!("{} failed: {error}", call.backend));
+            }
+            call.result
+                .ends_with("backend unavailable")
+                .then(|| format!("{} unavailable", call.backend))
+        });
+        Self {
+            outcome,
+            strategy,
+            backend,
+            problem,
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.outcome)?;
+        for part in [self.strategy, self.backend].into_iter().flatten() {
+            write!(f, " · {part}")?;
+        }
+        Ok(())
+    }
 }
 
 /// Where the time went, in milliseconds.
@@ -191,10 +263,12 @@ impl Panels {
         response: &Parts,
         strategies: &Strategies,
     ) -> Self {
+        let verdict = Verdict::of(&record);
         let Record {
             view_ns,
             cache_calls,
             queries,
+            pages: _,
         } = record;
         let mut operations: Vec<(String, usize)> = Vec::new();
         for call in &cache_calls {
@@ -210,6 +284,7 @@ impl Panels {
             method: asked.method,
             path: asked.path,
             status: response.status.as_u16(),
+            verdict,
             timer: TimerPanel {
                 total_ms: total.as_secs_f64() * 1000.0,
                 view_ms: view_ns.map(millis),

@@ -1,17 +1,18 @@
 //! `/__debug__/`: the history of recorded requests, each request's panels, and the
-//! same as JSON — for internal clients only; everyone else gets the 404 page.
+//! same as JSON — behind the access gate; everyone else gets the 404 page.
 
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
+use axum::middleware::from_fn_with_state;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
 use super::Toolbar;
-use super::layer::client_of;
 use super::panels::Panels;
+use crate::access::guard;
 use crate::error::{AppError, Result};
 use crate::web::render;
 use crate::web::timing::ResponseTime;
@@ -32,11 +33,12 @@ struct RequestPage {
     response_time: Option<ResponseTime>,
 }
 
-/// The debug routes, for a router of any state.
+/// The debug routes, behind the access gate, for a router of any state.
 pub fn routes<S: Clone + Send + Sync + 'static>(toolbar: Arc<Toolbar>) -> Router<S> {
     Router::new()
         .route("/__debug__/history", get(history))
         .route("/__debug__/requests/{id}", get(request))
+        .route_layer(from_fn_with_state(Arc::clone(&toolbar.gate), guard))
         .with_state(toolbar)
 }
 
@@ -44,8 +46,8 @@ fn hidden() -> AppError {
     AppError::NotFound("There is no page at this address.".to_owned())
 }
 
-async fn history(State(toolbar): State<Arc<Toolbar>>, request: Request) -> Result<Html<String>> {
-    if !toolbar.shows_to(client_of(&request)) {
+async fn history(State(toolbar): State<Arc<Toolbar>>) -> Result<Html<String>> {
+    if !toolbar.enabled {
         return Err(hidden());
     }
     render(&HistoryPage {
@@ -55,12 +57,8 @@ async fn history(State(toolbar): State<Arc<Toolbar>>, request: Request) -> Resul
 }
 
 /// `/__debug__/requests/{id}` shows the panels; `{id}.json` returns them as JSON.
-async fn request(
-    State(toolbar): State<Arc<Toolbar>>,
-    Path(id): Path<String>,
-    request: Request,
-) -> Result<Response> {
-    if !toolbar.shows_to(client_of(&request)) {
+async fn request(State(toolbar): State<Arc<Toolbar>>, Path(id): Path<String>) -> Result<Response> {
+    if !toolbar.enabled {
         return Err(hidden());
     }
     let (id, json) = match id.strip_suffix(".json") {

@@ -20,6 +20,10 @@ const LONG_LIVED: HeaderValue = HeaderValue::from_static("public, max-age=315360
 pub const CSS_VERSION: u64 = fnv1a(include_bytes!("../../static/css/pokedex.css"));
 /// The same for the debug toolbar's stylesheet.
 pub const TOOLBAR_CSS_VERSION: u64 = fnv1a(include_bytes!("../../static/toolbar/toolbar.css"));
+/// The same for the lab's stylesheet.
+pub const LAB_CSS_VERSION: u64 = fnv1a(include_bytes!("../../static/lab/lab.css"));
+/// The same for the lab's script.
+pub const LAB_JS_VERSION: u64 = fnv1a(include_bytes!("../../static/lab/lab.js"));
 /// The same for the debug toolbar's script.
 pub const TOOLBAR_JS_VERSION: u64 = fnv1a(include_bytes!("../../static/toolbar/toolbar.js"));
 

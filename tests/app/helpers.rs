@@ -84,11 +84,43 @@ impl TestApp {
     }
 
     async fn send(&self, method: Method, uri: &str, headers: &[(&str, &str)]) -> Page {
+        self.send_body(method, uri, headers, String::new()).await
+    }
+
+    /// A POST of a form (`name=value&...`).
+    pub async fn post_form(&self, uri: &str, form: &str, headers: &[(&str, &str)]) -> Page {
+        let mut headers = headers.to_vec();
+        headers.push(("content-type", "application/x-www-form-urlencoded"));
+        self.send_body(Method::POST, uri, &headers, form.to_owned())
+            .await
+    }
+
+    /// A POST of a JSON body.
+    pub async fn post_json(&self, uri: &str, json: &serde_json::Value) -> Page {
+        let headers = [("content-type", "application/json")];
+        self.send_body(Method::POST, uri, &headers, json.to_string())
+            .await
+    }
+
+    async fn send_body(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: String,
+    ) -> Page {
         let mut request = Request::builder().method(method).uri(uri);
+        // As every HTTP/1.1 client does, unless the test names another host.
+        if !headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+        {
+            request = request.header("host", "localhost");
+        }
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let request = request.body(Body::empty()).expect("valid request");
+        let request = request.body(Body::from(body)).expect("valid request");
         let response = self
             .router
             .clone()
@@ -171,6 +203,11 @@ impl Page {
         let value: f64 = seconds.parse().expect("a number of seconds");
         assert!((0.0..60.0).contains(&value), "{value}");
         seconds.to_owned()
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|error| panic!("{error}: {}", self.body))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {

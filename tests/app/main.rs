@@ -4,6 +4,7 @@
 mod binary;
 mod cache;
 mod helpers;
+mod lab;
 mod not_found;
 mod pages;
 mod seeding;

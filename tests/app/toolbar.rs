@@ -233,13 +233,20 @@ async fn toolbar_off_shows_and_records_nothing() {
     );
 }
 
-/// GETs `path` from `server` over a socket whose local address is `from`.
+/// GETs `path` from `server` over a socket whose local address is `from`, naming
+/// the host `localhost`.
 async fn get_from(from: [u8; 4], server: SocketAddr, path: &str) -> String {
+    get_from_as(from, server, path, "localhost").await
+}
+
+/// GETs `path` from `server` over a socket whose local address is `from`, naming
+/// `host` in the `Host` header.
+async fn get_from_as(from: [u8; 4], server: SocketAddr, path: &str, host: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.bind(SocketAddr::from((from, 0))).unwrap();
     let mut stream = socket.connect(server).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: pokedex\r\nConnection: close\r\n\r\n");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();
@@ -271,6 +278,12 @@ async fn on_0_0_0_0_only_internal_ips_see_the_toolbar() {
 
     let inside = get_from(LOCAL, target, "/").await;
     assert!(inside.contains("<div id=\"pokedex-toolbar\" data-request-id="));
+    let rebound = get_from_as(LOCAL, target, "/", "rebind.attacker.example").await;
+    assert!(rebound.starts_with("HTTP/1.1 200 OK"), "{rebound}");
+    assert!(
+        !rebound.contains("pokedex-toolbar"),
+        "a host this server does not answer to gets the plain page"
+    );
     server.abort();
 }
 

@@ -43,6 +43,14 @@ impl Strategy {
     /// Every strategy, in the tutorial's order.
     pub const ALL: [Self; 3] = [Self::Site, Self::View, Self::Fragment];
 
+    /// The strategy named `name` (`site`, `view`, `fragment`).
+    #[must_use]
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|strategy| strategy.name() == name)
+    }
+
     /// The strategy's name in keys, headers and logs.
     #[must_use]
     pub fn name(self) -> &'static str {
@@ -53,7 +61,9 @@ impl Strategy {
         }
     }
 
-    fn index(self) -> usize {
+    /// Its place in [`Strategy::ALL`].
+    #[must_use]
+    pub fn index(self) -> usize {
         self as usize
     }
 }

@@ -295,6 +295,7 @@ fn bypass(response: Response, backend: &'static str, reason: &'static str) -> Re
 
 /// Says what a page cache did, in `X-Cache` and `X-Cache-Backend`.
 fn mark(mut response: Response, backend: &'static str, outcome: &'static str) -> Response {
+    record::page_outcome(backend, outcome);
     let headers = response.headers_mut();
     headers.insert(X_CACHE, HeaderValue::from_static(outcome));
     headers.insert(X_CACHE_BACKEND, HeaderValue::from_static(backend));

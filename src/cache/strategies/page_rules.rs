@@ -22,14 +22,17 @@ pub fn is_lookup_method(method: &Method) -> bool {
     method == Method::GET || method == Method::HEAD
 }
 
-/// Path prefixes that are not pages of the catalogue — static files and the debug
-/// pages — which no page cache stores and the toolbar does not record.
-pub const NOT_PAGES: [&str; 2] = ["/static/", "/__debug__/"];
+/// The parts of the site that are not pages of the catalogue — static files, the
+/// debug pages, the lab — which no page cache stores and the toolbar does not record.
+pub const NOT_PAGES: [&str; 3] = ["/static", "/__debug__", "/lab"];
 
-/// Whether `path` is a page of the catalogue rather than one of [`NOT_PAGES`].
+/// Whether `path` is a page of the catalogue rather than in one of [`NOT_PAGES`].
 #[must_use]
 pub fn is_page_path(path: &str) -> bool {
-    !NOT_PAGES.iter().any(|prefix| path.starts_with(prefix))
+    !NOT_PAGES.iter().any(|root| {
+        path.strip_prefix(root)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
 }
 
 /// Whether a response is an HTML page: only those get ETags and the toolbar.

@@ -1,0 +1,237 @@
+//! The lab's routes: the page, its state as JSON, and the changes — each answering a
+//! form with `303 See Other` back to the page and JSON with the new state, refusing a
+//! bad value with `422` before anything changes, and logging every change.
+
+use std::borrow::Borrow;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Json;
+use axum::body::to_bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde_json::json;
+
+use super::Lab;
+use super::input::{self, Fields, Invalid, is_json};
+use super::state::{BackendCard, LabState, StrategyState};
+use crate::access::client_of;
+use crate::cache::backends::{CacheBackend, NAMES_OR_OFF};
+use crate::cache::strategies::Strategy;
+use crate::error::AppError;
+use crate::web::timing::ResponseTime;
+
+/// The largest body a lab form or JSON may have.
+const BODY_LIMIT: usize = 16 * 1024;
+
+/// `templates/lab.html`.
+#[derive(Template)]
+#[template(path = "lab.html")]
+struct LabPage<'a> {
+    state: &'a LabState,
+    /// What was refused, shown above the forms.
+    error: Option<&'a str>,
+    /// Every choice of backend, `off` first.
+    choices: &'static [&'static str],
+    response_time: Option<ResponseTime>,
+}
+
+impl LabPage<'_> {
+    /// Every backend's card, in the settings' order.
+    fn cards(&self) -> [(&'static str, &BackendCard); 4] {
+        CacheBackend::ALL.map(|backend| (backend.name(), &self.state.backends[backend]))
+    }
+
+    // Templates pass fields by reference, hence `Borrow`.
+
+    /// A count, or a dash when unknown.
+    fn count(count: impl Borrow<Option<u64>>) -> String {
+        count
+            .borrow()
+            .map_or_else(|| "–".to_owned(), |count| count.to_string())
+    }
+
+    /// Bytes in kB, or a dash when unknown.
+    fn size(bytes: impl Borrow<Option<u64>>) -> String {
+        #[allow(clippy::cast_precision_loss, reason = "a size for display")]
+        bytes.borrow().map_or_else(
+            || "–".to_owned(),
+            |bytes| format!("{:.1} kB", bytes as f64 / 1000.0),
+        )
+    }
+
+    /// A ratio as a percentage, or a dash before any lookup.
+    fn ratio(ratio: impl Borrow<Option<f64>>) -> String {
+        ratio
+            .borrow()
+            .map_or_else(|| "–".to_owned(), |ratio| format!("{:.0} %", ratio * 100.0))
+    }
+
+    /// Milliseconds with one decimal.
+    fn millis(millis: impl Borrow<f64>) -> String {
+        format!("{:.1} ms", millis.borrow())
+    }
+
+    /// The strategies in the tutorial's order, with their titles.
+    fn strategies(&self) -> [(&'static str, &StrategyState); 3] {
+        let strategies = &self.state.strategies;
+        [
+            ("Per-site", &strategies.site),
+            ("Per-view", &strategies.view),
+            ("Template fragment", &strategies.fragment),
+        ]
+    }
+}
+
+/// `GET /lab`.
+pub async fn page(State(lab): State<Arc<Lab>>) -> Response {
+    let state = lab.state().await;
+    lab_page(&state, None, StatusCode::OK)
+}
+
+/// `GET /lab/state.json`.
+pub async fn state(State(lab): State<Arc<Lab>>) -> Response {
+    no_store(Json(lab.state().await).into_response())
+}
+
+/// `POST /lab/strategies/{strategy}`: `backend`, `seconds`, and for per-view `routes`.
+pub async fn set_strategy(
+    State(lab): State<Arc<Lab>>,
+    Path(name): Path<String>,
+    request: Request,
+) -> Response {
+    let client = client_name(&request);
+    let json = is_json(request.headers());
+    let headers = request.headers().clone();
+    let Ok(body) = to_bytes(request.into_body(), BODY_LIMIT).await else {
+        let too_big = Invalid {
+            field: "body",
+            message: format!("body: at most {BODY_LIMIT} bytes"),
+        };
+        return refused(&lab, json, &too_big).await;
+    };
+    let changed = input::strategy(&name).and_then(|strategy| {
+        let fields = Fields::parse(&headers, &body)?;
+        let current = lab.strategies.selection.get(strategy);
+        let next = input::strategy_settings(strategy, &current, &fields, lab.routes)?;
+        Ok((strategy, next))
+    });
+    let (strategy, next) = match changed {
+        Ok(changed) => changed,
+        Err(invalid) => return refused(&lab, json, &invalid).await,
+    };
+    tracing::info!(
+        client,
+        strategy = strategy.name(),
+        backend = CacheBackend::name_or_off(next.backend),
+        seconds = next.seconds,
+        routes = ?next.routes,
+        "lab: strategy switched"
+    );
+    lab.strategies.selection.set(strategy, next);
+    answered(&lab, json).await
+}
+
+/// `POST /lab/caches/{backend}/clear`.
+pub async fn clear_one(
+    State(lab): State<Arc<Lab>>,
+    Path(name): Path<String>,
+    request: Request,
+) -> Response {
+    let json = is_json(request.headers());
+    match input::backend(&name) {
+        Ok(backend) => {
+            clear(&lab, &[backend], &client_name(&request)).await;
+            answered(&lab, json).await
+        }
+        Err(invalid) => refused(&lab, json, &invalid).await,
+    }
+}
+
+/// `POST /lab/caches/clear`: every backend.
+pub async fn clear_all(State(lab): State<Arc<Lab>>, request: Request) -> Response {
+    clear(&lab, &CacheBackend::ALL, &client_name(&request)).await;
+    answered(&lab, is_json(request.headers())).await
+}
+
+/// `POST /lab/reset`: every strategy back to what the settings said.
+pub async fn reset(State(lab): State<Arc<Lab>>, request: Request) -> Response {
+    for strategy in Strategy::ALL {
+        lab.strategies
+            .selection
+            .set(strategy, lab.configured(strategy).clone());
+    }
+    tracing::info!(
+        client = client_name(&request),
+        "lab: strategies reset to the settings"
+    );
+    answered(&lab, is_json(request.headers())).await
+}
+
+/// Empties this app's entries in `backends`, logging what became of each.
+async fn clear(lab: &Lab, backends: &[CacheBackend], client: &str) {
+    for &backend in backends {
+        match lab.strategies.backends.cache(backend).await {
+            Ok(cache) if cache.clear().await => {
+                tracing::info!(client, backend = backend.name(), "lab: cache cleared");
+            }
+            Ok(cache) => tracing::warn!(
+                client,
+                backend = backend.name(),
+                error = cache.last_error().unwrap_or_default(),
+                "lab: could not clear the cache"
+            ),
+            Err(error) => tracing::warn!(
+                client,
+                backend = backend.name(),
+                %error,
+                "lab: could not clear the cache"
+            ),
+        }
+    }
+}
+
+/// After a change: back to the page for a form, the new state for JSON.
+async fn answered(lab: &Lab, json: bool) -> Response {
+    if json {
+        no_store(Json(lab.state().await).into_response())
+    } else {
+        Redirect::to("/lab").into_response()
+    }
+}
+
+/// A bad value: `422`, naming the field, with nothing changed.
+async fn refused(lab: &Lab, json: bool, invalid: &Invalid) -> Response {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    if json {
+        let body = json!({"error": invalid.message, "field": invalid.field});
+        return no_store((status, Json(body)).into_response());
+    }
+    lab_page(&lab.state().await, Some(&invalid.message), status)
+}
+
+fn lab_page(state: &LabState, error: Option<&str>, status: StatusCode) -> Response {
+    let page = LabPage {
+        state,
+        error,
+        choices: NAMES_OR_OFF,
+        response_time: None,
+    };
+    match page.render() {
+        Ok(html) => no_store((status, Html(html)).into_response()),
+        Err(error) => AppError::from(error).into_response(),
+    }
+}
+
+/// The lab describes this moment: never kept by a browser or a proxy.
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn client_name(request: &Request) -> String {
+    client_of(request).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+}
