@@ -194,3 +194,55 @@ fn refused(status: StatusCode, message: String, client: &str) -> Response {
     tracing::info!(%status, client, "{message}");
     AppError::Refused(status, message).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate(allowed: &[&str], listening: &str) -> Gate {
+        let allowed: Vec<String> = allowed.iter().map(|host| (*host).to_owned()).collect();
+        let internal = [IpAddr::from([127, 0, 0, 1])];
+        Gate::new(&internal, &allowed, listening.parse().unwrap())
+    }
+
+    #[test]
+    fn hosts_match_without_their_port_case_insensitively() {
+        let gate = gate(&["localhost", "[::1]", ".example.com"], "192.168.1.5:8000");
+        for host in [
+            "localhost",
+            "LOCALHOST:8000",
+            "[::1]:8000",
+            "192.168.1.5:8000",
+            "example.com",
+            "a.example.com",
+        ] {
+            assert!(gate.allows_host(host), "{host}");
+        }
+        for host in [
+            "",
+            "evil.example",
+            "localhost.evil.example",
+            "notexample.com",
+            "127.0.0.1",
+        ] {
+            assert!(!gate.allows_host(host), "{host}");
+        }
+        assert!(self::gate(&["*"], "0.0.0.0:80").allows_host("anything:1"));
+    }
+
+    #[test]
+    fn a_change_must_come_from_this_servers_own_pages() {
+        let mut headers = HeaderMap::new();
+        assert!(same_origin(&headers, "localhost:8000").is_ok(), "curl");
+        headers.insert("origin", "http://localhost:8000".parse().unwrap());
+        assert!(same_origin(&headers, "localhost:8000").is_ok());
+        assert!(same_origin(&headers, "127.0.0.1:8000").is_err());
+        headers.insert("sec-fetch-site", "same-origin".parse().unwrap());
+        assert!(
+            same_origin(&headers, "127.0.0.1:8000").is_ok(),
+            "the browser's word wins"
+        );
+        headers.insert("sec-fetch-site", "cross-site".parse().unwrap());
+        assert!(same_origin(&headers, "localhost:8000").is_err());
+    }
+}

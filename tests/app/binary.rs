@@ -58,6 +58,55 @@ fn the_binary_logs_its_settings_and_creates_its_database_in_the_working_director
 }
 
 #[test]
+fn a_backend_that_does_not_answer_is_logged_once_at_start_and_the_server_serves() {
+    let server = Server::start(&[
+        "--site-cache",
+        "redis",
+        "--redis-url",
+        "redis://127.0.0.1:1",
+    ]);
+    let warnings: Vec<&String> = server
+        .startup
+        .iter()
+        .filter(|line| line.contains("cache backend unreachable"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{:?}", server.startup);
+    for part in [
+        "backend=\"redis\"",
+        "redis://127.0.0.1:1",
+        "Connection refused",
+    ] {
+        assert!(
+            warnings[0].contains(part),
+            "{} should contain {part}",
+            warnings[0]
+        );
+    }
+    let response = server.get("/all");
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response.contains("x-cache: BYPASS"), "{response}");
+}
+
+#[test]
+fn every_lab_change_is_logged_with_its_client() {
+    let server = Server::start(&[]);
+    let response = server.post_form("/lab/strategies/site", "backend=memory&seconds=30");
+    assert!(response.starts_with("HTTP/1.1 303 See Other"), "{response}");
+    let line = server.wait_for("lab: strategy switched");
+    for part in [
+        "client=\"127.0.0.1\"",
+        "strategy=\"site\"",
+        "backend=\"memory\"",
+        "seconds=30",
+    ] {
+        assert!(line.contains(part), "{line} should contain {part}");
+    }
+    let response = server.post_form("/lab/caches/memory/clear", "");
+    assert!(response.starts_with("HTTP/1.1 303 See Other"), "{response}");
+    server.wait_for("lab: cache cleared");
+}
+
+#[test]
 fn the_binary_refuses_a_bad_setting_and_names_it() {
     let output = Command::new(BIN)
         .args(["--addr", "nowhere"])

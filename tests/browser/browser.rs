@@ -135,10 +135,18 @@ impl Browser {
     /// Clicks `link`, then waits until the element at `css` reads `text`.
     pub async fn click_to(&self, link: Locator<'_>, css: &str, text: &str) {
         self.client.find(link).await.unwrap().click().await.unwrap();
+        self.wait_for_text(css, text).await;
+    }
+
+    /// Waits until the element at `css` reads `text` (or text starting with it).
+    pub async fn wait_for_text(&self, css: &str, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(element) = self.client.find(Locator::Css(css)).await
-                && element.text().await.is_ok_and(|shown| shown == text)
+                && element
+                    .text()
+                    .await
+                    .is_ok_and(|shown| shown.starts_with(text))
             {
                 return;
             }
