@@ -17,15 +17,12 @@ async fn switch_site_to(browser: &Browser, backend: &str) {
         .await
         .unwrap();
     select.select_by_value(backend).await.unwrap();
-    client
-        .find(Locator::Css("form[data-strategy=site] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
     browser
-        .wait_for_text("form[data-strategy=site] [data-now]", backend)
+        .click_to(
+            Locator::Css("form[data-strategy=site] button"),
+            "form[data-strategy=site] [data-now]",
+            backend,
+        )
         .await;
 }
 
@@ -68,17 +65,12 @@ async fn switching_per_site_in_the_lab_freezes_another_tab_until_cleared_or_swit
     assert!(verdict(&browser).await.starts_with("HIT · site · memory"));
 
     to(&browser, &lab).await;
-    client
-        .find(Locator::Css(
-            "form[action='/lab/caches/memory/clear'] button",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
     browser
-        .wait_for_text(".lab-card[data-backend=memory] [data-field=entries]", "0")
+        .click_to(
+            Locator::Css("form[action='/lab/caches/memory/clear'] button"),
+            ".lab-card[data-backend=memory] [data-field=entries]",
+            "0",
+        )
         .await;
     to(&browser, &page).await;
     let recomputed = browser.refresh().await;
