@@ -15,10 +15,10 @@ use tracing::Span;
 
 use crate::access::Gate;
 use crate::cache::configured::Backends;
+use crate::cache::invalidation::Invalidation;
 use crate::cache::strategies::conditional::conditional_get;
 use crate::cache::strategies::selection::Selection;
 use crate::cache::strategies::site::site_cache;
-use crate::cache::strategies::version::DataVersion;
 use crate::cache::strategies::{Strategies, Strategy};
 use crate::db::{self, Db, DbError};
 use crate::lab::Lab;
@@ -44,7 +44,12 @@ pub struct AppState {
 impl AppState {
     /// The state for `settings` on an opened, migrated database.
     pub async fn new(settings: &Settings, pool: sqlx::SqlitePool) -> Result<Self, DbError> {
-        let data_version = DataVersion::load(&pool).await.map_err(DbError::Query)?;
+        let invalidation =
+            Invalidation::load(pool.clone(), settings.invalidation, web::tags::tags_of)
+                .await
+                .map_err(DbError::Query)?;
+        let invalidation = Arc::new(invalidation);
+        invalidation.watch();
         let strategies = Arc::new(Strategies::new(
             Backends::new(settings.caches.clone(), pool.clone()),
             Selection::new(
@@ -52,7 +57,7 @@ impl AppState {
                 settings.view.clone(),
                 settings.fragment.clone(),
             ),
-            data_version,
+            invalidation,
             settings.coalescing.max_wait(),
         ));
         let gate = Arc::new(Gate::new(

@@ -11,6 +11,7 @@ pub mod call;
 pub mod codec;
 pub mod configured;
 pub mod failure;
+pub mod invalidation;
 pub mod key;
 pub mod stats;
 pub mod strategies;

@@ -1,7 +1,7 @@
 //! The SQLite database: connecting, migrating, seeding. Every SQL statement the pages
 //! run lives in [`pokemon`].
 
-pub mod data_version;
+pub mod catalogue;
 pub mod pokemon;
 pub mod pool;
 pub mod query_log;

@@ -57,6 +57,41 @@ pub struct Pokemon {
     pub speed: u32,
     /// Generation of introduction.
     pub generation: u32,
+    /// The row's version: every write adds one, so an edit made from an older form
+    /// is refused rather than overwriting a newer one. 1 as seeded.
+    #[serde(default = "first_version")]
+    pub version: u32,
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+/// What an edit may change: every field but the number and the generation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changes {
+    /// Display name.
+    pub name: String,
+    /// Primary type, lower case.
+    pub primary_type: String,
+    /// Secondary type, lower case.
+    pub secondary_type: Option<String>,
+    /// Decimetres.
+    pub height: u32,
+    /// Hectograms.
+    pub weight: u32,
+    /// Base HP.
+    pub hp: u32,
+    /// Base Attack.
+    pub attack: u32,
+    /// Base Defense.
+    pub defense: u32,
+    /// Base Special Attack.
+    pub sp_atk: u32,
+    /// Base Special Defense.
+    pub sp_def: u32,
+    /// Base Speed.
+    pub speed: u32,
 }
 
 /// The Pokémon numbered just before or after another, for previous/next links.
@@ -150,6 +185,83 @@ pub async fn count<'e>(db: impl SqliteExecutor<'e>) -> sqlx::Result<u64> {
         .fetch_one(db)
         .await?;
     Ok(count.unsigned_abs())
+}
+
+/// Writes `changes` to Pokémon `id` if its row is still at `version`, making it
+/// `version + 1`; says whether it was (false: no such row, or it changed since).
+pub async fn update<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: u32,
+    version: u32,
+    changes: &Changes,
+) -> sqlx::Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE pokemon SET name = ?3, type = ?4, secondary_type = ?5, height = ?6, \
+         weight = ?7, hp = ?8, attack = ?9, defense = ?10, sp_atk = ?11, sp_def = ?12, \
+         speed = ?13, version = version + 1 \
+         WHERE pokedex_id = ?1 AND version = ?2",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(&changes.name)
+    .bind(&changes.primary_type)
+    .bind(changes.secondary_type.as_deref())
+    .bind(changes.height)
+    .bind(changes.weight)
+    .bind(changes.hp)
+    .bind(changes.attack)
+    .bind(changes.defense)
+    .bind(changes.sp_atk)
+    .bind(changes.sp_def)
+    .bind(changes.speed)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// Whether another Pokémon than `id` is called `name` (letter case aside).
+pub async fn name_taken<'e>(
+    db: impl SqliteExecutor<'e>,
+    name: &str,
+    id: u32,
+) -> sqlx::Result<bool> {
+    let (taken,): (bool,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM pokemon WHERE lower(name) = lower(?1) AND pokedex_id != ?2)",
+    )
+    .bind(name)
+    .bind(id)
+    .fetch_one(db)
+    .await?;
+    Ok(taken)
+}
+
+/// Puts `row` back as seeded, if it differs (so that only what changed is written,
+/// and invalidated); says whether it did.
+pub async fn restore<'e>(db: impl SqliteExecutor<'e>, row: &Pokemon) -> sqlx::Result<bool> {
+    let restored = sqlx::query(
+        "UPDATE pokemon SET name = ?2, type = ?3, secondary_type = ?4, height = ?5, \
+         weight = ?6, hp = ?7, attack = ?8, defense = ?9, sp_atk = ?10, sp_def = ?11, \
+         speed = ?12, version = version + 1 \
+         WHERE pokedex_id = ?1 AND (name IS NOT ?2 OR type IS NOT ?3 \
+         OR secondary_type IS NOT ?4 OR height IS NOT ?5 OR weight IS NOT ?6 OR hp IS NOT ?7 \
+         OR attack IS NOT ?8 OR defense IS NOT ?9 OR sp_atk IS NOT ?10 OR sp_def IS NOT ?11 \
+         OR speed IS NOT ?12)",
+    )
+    .bind(row.pokedex_id)
+    .bind(&row.name)
+    .bind(&row.primary_type)
+    .bind(row.secondary_type.as_deref())
+    .bind(row.height)
+    .bind(row.weight)
+    .bind(row.hp)
+    .bind(row.attack)
+    .bind(row.defense)
+    .bind(row.sp_atk)
+    .bind(row.sp_def)
+    .bind(row.speed)
+    .execute(db)
+    .await?;
+    Ok(restored.rows_affected() == 1)
 }
 
 /// Adds one Pokémon; seeding calls it inside its transaction.

@@ -48,6 +48,20 @@ pub async fn seed_if_empty(pool: &SqlitePool, csv: &str) -> Result<SeedOutcome, 
     Ok(SeedOutcome::Seeded(rows.len() as u64))
 }
 
+/// Puts every row back as `csv` has it, in one transaction, writing only the rows
+/// that differ; returns how many did.
+pub async fn restore(pool: &SqlitePool, csv: &str) -> Result<u64, SeedError> {
+    let rows = parse(csv)?;
+    let mut tx = pool.begin().await?;
+    let mut restored = 0;
+    for row in &rows {
+        restored += u64::from(pokemon::restore(&mut *tx, row).await?);
+    }
+    tx.commit().await?;
+    tracing::info!(rows = restored, "restored the seeded catalogue");
+    Ok(restored)
+}
+
 fn parse(csv: &str) -> Result<Vec<Pokemon>, csv::Error> {
     csv::Reader::from_reader(csv.as_bytes())
         .deserialize()

@@ -82,6 +82,14 @@ const APP_KEYS: &[Key] = &[
 /// whether the toolbar shows.
 const STRATEGY_KEYS: &[Key] = &[
     key(
+        "invalidation",
+        "POKEDEX_INVALIDATION",
+        "invalidation",
+        Kind::Text,
+        "MODE",
+        "How an edit reaches the caches: ttl (time-based), version or tags (key-based) [default: ttl]",
+    ),
+    key(
         "coalescing.max_wait_ms",
         "POKEDEX_COALESCING_MAX_WAIT_MS",
         "coalescing-max-wait-ms",

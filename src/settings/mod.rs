@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cache::backends::PerBackend;
 use crate::cache::backends::options::BackendOptions;
+use crate::cache::invalidation::InvalidationMode;
 use crate::cache::strategies::Strategy;
 use crate::cache::strategies::settings::StrategySettings;
 pub use cli::{Cli, Command};
@@ -46,6 +47,8 @@ pub struct Settings {
     pub fragment: StrategySettings,
     /// How requests missing the same entry share one computation.
     pub coalescing: CoalescingSettings,
+    /// How an edit reaches the caches: `ttl`, `version` or `tags`.
+    pub invalidation: InvalidationMode,
     /// The cache backends' options, `[caches.<backend>]`.
     pub caches: PerBackend<BackendOptions>,
     /// The debug toolbar.
@@ -64,6 +67,7 @@ impl Default for Settings {
             view: StrategySettings::defaults(Strategy::View),
             fragment: StrategySettings::defaults(Strategy::Fragment),
             coalescing: CoalescingSettings::default(),
+            invalidation: InvalidationMode::default(),
             caches: PerBackend::defaults(),
             toolbar: ToolbarSettings::default(),
         }
@@ -196,6 +200,7 @@ mod tests {
             "{summary}"
         );
         assert!(summary.contains(" caches.redis.timeout=300 "), "{summary}");
+        assert!(summary.contains(" invalidation=ttl "), "{summary}");
         assert!(
             summary.contains(" coalescing.max_wait_ms=10000 "),
             "{summary}"

@@ -24,10 +24,17 @@ pub struct AllPage {
     pub response_time: Option<ResponseTime>,
 }
 
+/// The tutorial's `{% cache 60 content_cache %}` around the table: it shows the
+/// whole list.
+#[must_use]
+pub fn content_cache() -> Fragment {
+    Fragment::new("content_cache", &[]).tagged(&["list:all"])
+}
+
 /// Lists the whole catalogue: one query and the table, unless the fragment is cached.
 pub async fn all(State(state): State<AppState>) -> Result<Html<String>> {
     let timer = ViewTimer::start();
-    let fragment = [Fragment::new("content_cache", &[])];
+    let fragment = [content_cache()];
     let tables = state
         .strategies
         .fragments(&fragment, |_| async {

@@ -36,11 +36,17 @@ pub struct HomePage {
     pub response_time: Option<ResponseTime>,
 }
 
+/// The fragment holding the table of `type_name`: it shows that type's list.
+#[must_use]
+pub fn home_table(type_name: &str) -> Fragment {
+    Fragment::new("home_table", &[type_name]).tagged(&[&format!("type:{type_name}")])
+}
+
 /// Runs the tutorial's three queries and renders the three tables — only those the
 /// fragment cache does not have (one fragment per type, fetched in one batch).
 pub async fn home(State(state): State<AppState>) -> Result<Html<String>> {
     let timer = ViewTimer::start();
-    let fragments = HOME_TYPES.map(|type_name| Fragment::new("home_table", &[type_name]));
+    let fragments = HOME_TYPES.map(home_table);
     let tables = state
         .strategies
         .fragments(&fragments, |missing| async {

@@ -8,6 +8,7 @@ pub mod not_found;
 pub mod pokemon;
 pub mod pokemon_type;
 pub mod table;
+pub mod tags;
 pub mod timing;
 
 use std::sync::Arc;

@@ -66,7 +66,8 @@ pub async fn pokemon(
 
 /// Reads a Pokédex number the way Django's `<int:id>` converter does: ASCII digits
 /// only, so `-1`, `+1`, `1e3` and numbers past `u32` are not numbers.
-fn parse_id(raw: &str) -> Option<u32> {
+#[must_use]
+pub fn parse_id(raw: &str) -> Option<u32> {
     if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

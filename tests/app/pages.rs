@@ -133,7 +133,7 @@ async fn names_are_shown_as_written_and_html_escaped() {
     let app = spawn_app().await;
     sqlx::query(
         "INSERT INTO pokemon VALUES (9001, '<script>alert(\"x\")</script> & Co''s', 'normal', \
-         NULL, 1, 1, 1, 1, 1, 1, 1, 1, 9)",
+         NULL, 1, 1, 1, 1, 1, 1, 1, 1, 9, 1)",
     )
     .execute(&app.db)
     .await

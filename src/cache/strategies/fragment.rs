@@ -13,11 +13,13 @@ use super::{Strategies, Strategy};
 use crate::cache::Cache;
 use crate::record;
 
-/// One cached block of a page: a name and the values it varies on.
+/// One cached block of a page: a name, the values it varies on, and the tags of
+/// what it shows (for tag-based invalidation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fragment {
     name: &'static str,
     vary_on: Vec<String>,
+    tags: Vec<String>,
 }
 
 impl Fragment {
@@ -28,13 +30,36 @@ impl Fragment {
         Self {
             name,
             vary_on: vary_on.iter().map(|value| (*value).to_owned()).collect(),
+            tags: Vec::new(),
         }
     }
 
-    /// The cache key, at data version `data`.
+    /// The same fragment, showing what `tags` name.
     #[must_use]
-    pub fn key(&self, data: u64) -> String {
-        let mut key = format!("template.cache.{}.data{data}", self.name);
+    pub fn tagged(mut self, tags: &[&str]) -> Self {
+        self.tags = tags.iter().map(|tag| (*tag).to_owned()).collect();
+        self
+    }
+
+    /// Its name and what it varies on, as a person reads it: `home_table grass`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        std::iter::once(self.name)
+            .chain(self.vary_on.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The tags of what it shows.
+    #[must_use]
+    pub fn tags(&self) -> &[String] {
+        &self.tags
+    }
+
+    /// The cache key; `data` is the part that changes when what it shows changes.
+    #[must_use]
+    pub fn key(&self, data: &str) -> String {
+        let mut key = format!("template.cache.{}.{data}", self.name);
         for value in &self.vary_on {
             key.push('.');
             key.push_str(value);
@@ -81,11 +106,11 @@ impl Strategies {
         Fut: Future<Output = Result<Vec<String>, E>>,
     {
         let settings = self.selection.get(Strategy::Fragment);
-        let data = self.data_version.get();
+        let invalidation = &self.invalidation;
         let batch = Fragments {
             keys: fragments
                 .iter()
-                .map(|fragment| fragment.key(data))
+                .map(|fragment| fragment.key(&invalidation.key_part(fragment.tags())))
                 .collect(),
         };
         let keys = &batch.keys;

@@ -6,13 +6,13 @@ pub mod compute;
 pub mod conditional;
 pub mod flight;
 pub mod fragment;
+pub mod invalidate;
 pub mod page;
 pub mod page_rules;
 pub mod selection;
 pub mod settings;
 pub mod site;
 pub mod stored_page;
-pub mod version;
 pub mod view;
 
 use std::fmt;
@@ -23,10 +23,10 @@ use bytestring::ByteString;
 
 use super::configured::Backends;
 use super::failure::BurstLog;
+use super::invalidation::Invalidation;
 use flight::Flights;
 use selection::Selection;
 use stored_page::SharedPage;
-use version::DataVersion;
 
 /// The three caching strategies the tutorial teaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,15 +74,15 @@ impl fmt::Display for Strategy {
     }
 }
 
-/// What the strategies share: the backends, what each strategy does now, the data
-/// version in every key, and the computations in flight.
+/// What the strategies share: the backends, what each strategy does now, what keys
+/// fold in for invalidation, and the computations in flight.
 pub struct Strategies {
     /// The configured backends, built on first use.
     pub backends: Backends,
     /// What each strategy does now.
     pub selection: Selection,
-    /// Part of every key; a write to the catalogue bumps it.
-    pub data_version: DataVersion,
+    /// What every key folds in so that a write to the catalogue reaches it.
+    pub invalidation: Arc<Invalidation>,
     pages: Flights<Arc<SharedPage>>,
     fragments: Flights<ByteString>,
     /// Waiters released by a leader that gave up or overran: one warning per burst.
@@ -92,19 +92,20 @@ pub struct Strategies {
 }
 
 impl Strategies {
-    /// The strategies over `backends`, starting as `selection` says; a request
-    /// waits at most `max_wait` for another computing what it needs.
+    /// The strategies over `backends`, starting as `selection` says, keys made current
+    /// by `invalidation`; a request waits at most `max_wait` for another computing
+    /// what it needs.
     #[must_use]
     pub fn new(
         backends: Backends,
         selection: Selection,
-        data_version: DataVersion,
+        invalidation: Arc<Invalidation>,
         max_wait: Duration,
     ) -> Self {
         Self {
             backends,
             selection,
-            data_version,
+            invalidation,
             pages: Flights::new(max_wait),
             fragments: Flights::new(max_wait),
             released: BurstLog::default(),

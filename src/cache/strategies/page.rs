@@ -116,7 +116,11 @@ impl PageCacheLayer {
             return bypass(respond(inner, request).await, backend, reason);
         }
         let (parts, body) = request.into_parts();
-        let page = PageRequest::new(self.strategy, self.strategies.data_version.get(), &parts);
+        let data = self
+            .strategies
+            .invalidation
+            .key_part_of_page(parts.uri.path());
+        let page = PageRequest::new(self.strategy, &data, &parts);
         let resolved = self
             .strategies
             .get_or_compute(&settings, &page, |_| async {
@@ -153,7 +157,7 @@ impl PageCacheLayer {
 /// One request for a page, as the get-or-compute path sees it.
 struct PageRequest<'a> {
     strategy: Strategy,
-    data: u64,
+    data: &'a str,
     url: &'a str,
     headers: &'a HeaderMap,
     method: &'a Method,
@@ -162,7 +166,7 @@ struct PageRequest<'a> {
 }
 
 impl<'a> PageRequest<'a> {
-    fn new(strategy: Strategy, data: u64, parts: &'a Parts) -> Self {
+    fn new(strategy: Strategy, data: &'a str, parts: &'a Parts) -> Self {
         let url = url_of(parts);
         Self {
             strategy,

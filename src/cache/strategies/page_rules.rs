@@ -51,11 +51,11 @@ pub fn url_of(parts: &request::Parts) -> &str {
 }
 
 /// The key holding the `Vary` header names of the page at `url` (Django's
-/// `cache_header` key), at data version `data` (`data1`, beside the cache's own
-/// version in `prefix:version:`).
+/// `cache_header` key); `data` is the part that changes when what the page shows
+/// changes (see [`crate::cache::invalidation`]).
 #[must_use]
-pub fn headers_key(strategy: Strategy, data: u64, url: &str) -> String {
-    format!("{strategy}.headers.data{data}.{url}")
+pub fn headers_key(strategy: Strategy, data: &str, url: &str) -> String {
+    format!("{strategy}.headers.{data}.{url}")
 }
 
 /// The key holding the page at `url` for a request whose values of the `vary`
@@ -63,13 +63,13 @@ pub fn headers_key(strategy: Strategy, data: u64, url: &str) -> String {
 #[must_use]
 pub fn page_key(
     strategy: Strategy,
-    data: u64,
+    data: &str,
     url: &str,
     vary: &[String],
     request: &HeaderMap,
 ) -> String {
     if vary.is_empty() {
-        return format!("{strategy}.page.data{data}.{url}");
+        return format!("{strategy}.page.{data}.{url}");
     }
     let mut values = String::new();
     for name in vary {
@@ -79,7 +79,7 @@ pub fn page_key(
         }
         values.push('\u{1}');
     }
-    format!("{strategy}.page.data{data}.{url}.{}", digest(&values))
+    format!("{strategy}.page.{data}.{url}.{}", digest(&values))
 }
 
 /// The header names a response varies on, lower case; `Err` for `Vary: *`.
