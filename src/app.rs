@@ -71,7 +71,12 @@ impl AppState {
                 Arc::clone(&gate),
                 Arc::clone(&strategies),
             )),
-            lab: Lab::start(settings, Arc::clone(&strategies), &web::ROUTES),
+            lab: Lab::start(
+                settings,
+                Arc::clone(&strategies),
+                pool.clone(),
+                &web::ROUTES,
+            ),
             gate,
             strategies,
             db: Db::new(pool),
@@ -92,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes(&strategies))
         .merge(toolbar::routes::routes(Arc::clone(&toolbar)))
         .merge(state.lab.routes(Arc::clone(&state.gate)))
+        .merge(web::edit::routes(Arc::clone(&state.gate)))
         .nest("/static", web::assets::static_files())
         .fallback(web::not_found::not_found)
         .with_state(state)

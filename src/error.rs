@@ -16,6 +16,9 @@ pub enum AppError {
     /// A template failed to render.
     #[error("template error: {0}")]
     Template(#[from] askama::Error),
+    /// The catalogue could not be restored as seeded; nothing was written.
+    #[error("cannot restore the catalogue: {0}")]
+    Seed(#[from] crate::db::seed::SeedError),
     /// The request may not do what it asks (a disallowed host, a cross-site change);
     /// the message says why, and that nothing changed.
     #[error("refused ({0}): {1}")]
@@ -32,7 +35,9 @@ impl AppError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Refused(status, _) => *status,
-            Self::Database(_) | Self::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Database(_) | Self::Template(_) | Self::Seed(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 }
@@ -76,7 +81,7 @@ impl IntoResponse for AppError {
                 response_time: None,
             }
             .render(),
-            Self::Database(_) | Self::Template(_) => {
+            Self::Database(_) | Self::Template(_) | Self::Seed(_) => {
                 tracing::error!(error = %self, "request failed");
                 ServerErrorPage {
                     response_time: None,

@@ -18,8 +18,13 @@ use super::input::{self, Fields, Invalid, is_json};
 use super::state::{BackendCard, LabState, StrategyState};
 use crate::access::client_of;
 use crate::cache::backends::{CacheBackend, NAMES_OR_OFF};
+use crate::cache::invalidation::InvalidationMode;
 use crate::cache::strategies::Strategy;
+use crate::db::seed;
 use crate::error::AppError;
+use crate::toolbar::inject::{flash_of, spend_flash};
+use crate::web::edit::with_flash;
+use crate::web::tags::covered_by;
 use crate::web::timing::ResponseTime;
 
 /// The largest body a lab form or JSON may have.
@@ -32,8 +37,12 @@ struct LabPage<'a> {
     state: &'a LabState,
     /// What was refused, shown above the forms.
     error: Option<&'a str>,
+    /// What the last reset of the catalogue did, shown once.
+    flash: Option<&'a str>,
     /// Every choice of backend, `off` first.
     choices: &'static [&'static str],
+    /// Every invalidation mode.
+    modes: &'static [InvalidationMode],
     response_time: Option<ResponseTime>,
 }
 
@@ -84,10 +93,15 @@ impl LabPage<'_> {
     }
 }
 
-/// `GET /lab`.
-pub async fn page(State(lab): State<Arc<Lab>>) -> Response {
+/// `GET /lab`, with the message of the last reset of the catalogue, once.
+pub async fn page(State(lab): State<Arc<Lab>>, request: Request) -> Response {
     let state = lab.state().await;
-    lab_page(&state, None, StatusCode::OK)
+    let flash = flash_of(&request);
+    let mut response = lab_page(&state, None, flash.as_deref(), StatusCode::OK);
+    if flash.is_some() {
+        spend_flash(response.headers_mut());
+    }
+    response
 }
 
 /// `GET /lab/state.json`.
@@ -155,13 +169,60 @@ pub async fn clear_all(State(lab): State<Arc<Lab>>, request: Request) -> Respons
     answered(&lab, is_json(request.headers())).await
 }
 
-/// `POST /lab/reset`: every strategy back to what the settings said.
+/// `POST /lab/invalidation`: `mode`, `ttl`, `version` or `tags`.
+pub async fn set_invalidation(State(lab): State<Arc<Lab>>, request: Request) -> Response {
+    let client = client_name(&request);
+    let json = is_json(request.headers());
+    let headers = request.headers().clone();
+    let body = to_bytes(request.into_body(), BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    let mode = Fields::parse(&headers, &body).and_then(|fields| input::invalidation_mode(&fields));
+    match mode {
+        Ok(mode) => {
+            lab.strategies.invalidation.set_mode(mode);
+            tracing::info!(
+                client,
+                mode = mode.name(),
+                "lab: invalidation mode switched"
+            );
+            answered(&lab, json).await
+        }
+        Err(invalid) => refused(&lab, json, &invalid).await,
+    }
+}
+
+/// `POST /lab/catalogue/reset`: every Pokémon back as seeded — a write like any
+/// other, invalidated as the mode in force says.
+pub async fn reset_catalogue(State(lab): State<Arc<Lab>>, request: Request) -> Response {
+    let client = client_name(&request);
+    let json = is_json(request.headers());
+    let restored = match seed::restore(&lab.db, seed::POKEMON_CSV).await {
+        Ok(restored) => restored,
+        Err(error) => return AppError::from(error).into_response(),
+    };
+    let report = match lab.strategies.after_write(None, covered_by).await {
+        Ok(report) => report.to_string(),
+        Err(error) => return AppError::from(error).into_response(),
+    };
+    let message =
+        format!("The catalogue is as seeded again ({restored} Pokémon restored). {report}");
+    tracing::info!(client, restored, "lab: catalogue reset; {report}");
+    if json {
+        return no_store(Json(json!({"restored": restored, "report": message})).into_response());
+    }
+    with_flash(Redirect::to("/lab").into_response(), &message)
+}
+
+/// `POST /lab/reset`: every strategy and the invalidation mode back to what the
+/// settings said.
 pub async fn reset(State(lab): State<Arc<Lab>>, request: Request) -> Response {
     for strategy in Strategy::ALL {
         lab.strategies
             .selection
             .set(strategy, lab.configured(strategy).clone());
     }
+    lab.strategies.invalidation.set_mode(lab.configured_mode);
     tracing::info!(
         client = client_name(&request),
         "lab: strategies reset to the settings"
@@ -208,14 +269,21 @@ async fn refused(lab: &Lab, json: bool, invalid: &Invalid) -> Response {
         let body = json!({"error": invalid.message, "field": invalid.field});
         return no_store((status, Json(body)).into_response());
     }
-    lab_page(&lab.state().await, Some(&invalid.message), status)
+    lab_page(&lab.state().await, Some(&invalid.message), None, status)
 }
 
-fn lab_page(state: &LabState, error: Option<&str>, status: StatusCode) -> Response {
+fn lab_page(
+    state: &LabState,
+    error: Option<&str>,
+    flash: Option<&str>,
+    status: StatusCode,
+) -> Response {
     let page = LabPage {
         state,
         error,
+        flash,
         choices: NAMES_OR_OFF,
+        modes: &InvalidationMode::ALL,
         response_time: None,
     };
     match page.render() {

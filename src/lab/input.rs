@@ -5,6 +5,7 @@ use axum::http::{HeaderMap, header};
 use serde_json::Value;
 
 use crate::cache::backends::CacheBackend;
+use crate::cache::invalidation::InvalidationMode;
 use crate::cache::strategies::Strategy;
 use crate::cache::strategies::settings::{MAX_SECONDS, StrategySettings};
 
@@ -130,6 +131,13 @@ fn field_name(name: &str) -> &'static str {
         "routes" => "routes",
         _ => "body",
     }
+}
+
+/// The invalidation mode a form or JSON names in `mode`.
+pub fn invalidation_mode(fields: &Fields) -> Result<InvalidationMode, Invalid> {
+    let name = fields.get("mode").unwrap_or_default();
+    name.parse()
+        .map_err(|why| Invalid::new("mode", format!("mode: {why}")))
 }
 
 /// The strategy a path names.

@@ -15,7 +15,10 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
 use crate::access::{self, Gate};
+use sqlx::SqlitePool;
+
 use crate::cache::backends::{CacheBackend, PerBackend};
+use crate::cache::invalidation::InvalidationMode;
 use crate::cache::stats::StatsSnapshot;
 use crate::cache::strategies::settings::StrategySettings;
 use crate::cache::strategies::{Strategies, Strategy};
@@ -27,23 +30,30 @@ use window::Window;
 pub struct Lab {
     strategies: Arc<Strategies>,
     configured: [StrategySettings; 3],
+    configured_mode: InvalidationMode,
+    /// The catalogue, which "Reset the catalogue" restores.
+    db: SqlitePool,
     database_url: String,
     routes: &'static [&'static str],
     window: Window,
 }
 
 impl Lab {
-    /// The lab over `strategies`, for an app whose page routes are `routes`; it
-    /// samples the counters once a second for as long as it lives.
+    /// The lab over `strategies` and the catalogue in `db`, for an app whose page
+    /// routes are `routes`; it samples the counters once a second for as long as it
+    /// lives.
     #[must_use]
     pub fn start(
         settings: &Settings,
         strategies: Arc<Strategies>,
+        db: SqlitePool,
         routes: &'static [&'static str],
     ) -> Arc<Self> {
         let lab = Arc::new(Self {
             strategies,
             configured: Strategy::ALL.map(|strategy| settings.strategy(strategy).clone()),
+            configured_mode: settings.invalidation,
+            db,
             database_url: settings.database.url.clone(),
             routes,
             window: Window::default(),
@@ -64,6 +74,8 @@ impl Lab {
             .route("/lab/caches/clear", post(handlers::clear_all))
             .route("/lab/caches/{backend}/clear", post(handlers::clear_one))
             .route("/lab/reset", post(handlers::reset))
+            .route("/lab/invalidation", post(handlers::set_invalidation))
+            .route("/lab/catalogue/reset", post(handlers::reset_catalogue))
             .route_layer(from_fn_with_state(gate, access::guard))
             .with_state(Arc::clone(self))
     }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::Lab;
 use crate::cache::backends::options::{BackendOptions, DEFAULT_FILE_LOCATION};
 use crate::cache::backends::{CacheBackend, PerBackend, Usage};
+use crate::cache::invalidation::InvalidationMode;
 use crate::cache::stats::StatsSnapshot;
 use crate::cache::strategies::Strategy;
 use crate::cache::strategies::settings::StrategySettings;
@@ -24,8 +25,19 @@ pub struct LabState {
     pub strategies: Strategies,
     /// Each backend.
     pub backends: PerBackend<BackendCard>,
+    /// How an edit reaches the caches.
+    pub invalidation: InvalidationState,
     /// The app's page routes, which the per-view strategy may wrap.
     pub routes: Vec<&'static str>,
+}
+
+/// The invalidation mode now, and as the settings had it.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvalidationState {
+    /// `ttl`, `version` or `tags`.
+    pub mode: InvalidationMode,
+    /// As the settings had it at start.
+    pub settings: InvalidationMode,
 }
 
 /// The three strategies, by name.
@@ -144,6 +156,10 @@ impl Lab {
                 file,
                 database,
                 redis,
+            },
+            invalidation: InvalidationState {
+                mode: self.strategies.invalidation.mode(),
+                settings: self.configured_mode,
             },
             routes: self.routes.to_vec(),
         }

@@ -1,9 +1,11 @@
-//! What an internal client's HTML page gets on its way out: the lab's link in the
-//! navbar and, when the toolbar is on, the toolbar before `</body>` — never in a 304
-//! or anything but HTML.
+//! What an internal client's HTML page gets on its way out: the links only such
+//! clients may follow (the lab, a Pokémon's edit form), the message of a save it just
+//! made, and, when the toolbar is on, the toolbar before `</body>` — never in a 304
+//! or anything but HTML. The caches inside keep the page as everyone else sees it.
 
 use askama::Template;
 use axum::body::Body;
+use axum::extract::Request;
 use axum::http::response::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -12,11 +14,14 @@ use http_body_util::BodyExt;
 
 use super::panels::Panels;
 use crate::cache::strategies::page_rules::is_html;
+use crate::web::edit::FLASH_COOKIE;
 
-/// Where `base.html` leaves room for links only internal clients see.
-const INTERNAL_LINKS: &[u8] = b"<!--internal-links-->";
-/// What goes there.
-const LAB_LINK: &[u8] = br#"<a class="nav-link" href="/lab">Lab</a>"#;
+/// Markup only internal clients see: the page carries it as `<!--internal:…-->`.
+const INTERNAL: &[u8] = b"<!--internal:";
+/// The end of an HTML comment.
+const COMMENT_END: &[u8] = b"-->";
+/// Where `base.html` leaves room for the message of a save.
+const FLASH: &[u8] = b"<!--flash-->";
 
 /// The injected markup: `templates/toolbar/toolbar.html`.
 #[derive(Template)]
@@ -26,9 +31,37 @@ pub struct ToolbarHtml<'a> {
     pub panels: &'a Panels,
 }
 
-/// The response with the lab's link in its navbar and, given `panels`, the toolbar
-/// before its `</body>`, when it is an HTML page.
-pub async fn inject(mut head: Parts, body: Body, panels: Option<&Panels>) -> Response {
+/// The message a save left for this client, from its cookie.
+#[must_use]
+pub fn flash_of(request: &Request) -> Option<String> {
+    let cookies = request.headers().get_all(header::COOKIE);
+    let value = cookies
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(FLASH_COOKIE)?.strip_prefix('='))?;
+    let message: String = form_urlencoded::parse(format!("m={value}").as_bytes())
+        .map(|(_, message)| message.into_owned())
+        .next()?;
+    (!message.is_empty()).then_some(message)
+}
+
+/// Tells the browser the save's message has been shown.
+pub fn spend_flash(headers: &mut HeaderMap) {
+    let spent = format!("{FLASH_COOKIE}=; Path=/; Max-Age=0; SameSite=Strict; HttpOnly");
+    if let Ok(spent) = HeaderValue::from_str(&spent) {
+        headers.append(header::SET_COOKIE, spent);
+    }
+}
+
+/// The response with what an internal client sees added, when it is an HTML page:
+/// `flash`, once, and the toolbar of `panels`.
+pub async fn inject(
+    mut head: Parts,
+    body: Body,
+    flash: Option<&str>,
+    panels: Option<&Panels>,
+) -> Response {
     if head.status == StatusCode::NOT_MODIFIED || !is_html(&head.headers) {
         return Response::from_parts(head, body);
     }
@@ -37,12 +70,22 @@ pub async fn inject(mut head: Parts, body: Body, panels: Option<&Panels>) -> Res
     };
     let page = collected.to_bytes();
     let toolbar = panels.and_then(|panels| (ToolbarHtml { panels }).render().ok());
-    let injected = insert(&page, toolbar.as_deref().map(str::as_bytes));
-    if injected.len() == page.len() {
+    let flash = flash.map(|message| {
+        format!(
+            "<p class=\"flash\" role=\"status\">{}</p>",
+            askama::filters::escape(message, askama::filters::Html)
+                .map(|escaped| escaped.to_string())
+                .unwrap_or_default()
+        )
+    });
+    let Some(injected) = insert(&page, flash.as_deref(), toolbar.as_deref()) else {
         return Response::from_parts(head, Body::from(page));
-    }
+    };
     head.headers.remove(header::CONTENT_LENGTH);
-    if toolbar.is_some() {
+    if flash.is_some() {
+        spend_flash(&mut head.headers);
+    }
+    if toolbar.is_some() || flash.is_some() {
         describe_one_request(&mut head.headers);
     } else {
         weaken_etag(&mut head.headers);
@@ -50,48 +93,68 @@ pub async fn inject(mut head: Parts, body: Body, panels: Option<&Panels>) -> Res
     Response::from_parts(head, Body::from(injected))
 }
 
-/// `page` with the lab's link where the navbar leaves room for it, and `toolbar`
-/// before the last `</body>`.
-fn insert(page: &Bytes, toolbar: Option<&[u8]>) -> Bytes {
-    let link_at = page
-        .windows(INTERNAL_LINKS.len())
-        .position(|window| window == INTERNAL_LINKS);
-    let toolbar_at = toolbar.and_then(|toolbar| {
-        let at = page
-            .windows(7)
-            .rposition(|window| window.eq_ignore_ascii_case(b"</body>"))?;
-        Some((at, toolbar))
+/// `page` with its internal markup uncommented, `flash` in its place and `toolbar`
+/// before the last `</body>`; `None` when there was nothing to add.
+fn insert(page: &Bytes, flash: Option<&str>, toolbar: Option<&str>) -> Option<Bytes> {
+    let toolbar_at = toolbar.and_then(|_| {
+        page.windows(7)
+            .rposition(|window| window.eq_ignore_ascii_case(b"</body>"))
     });
-    if link_at.is_none() && toolbar_at.is_none() {
-        return page.clone();
-    }
-    let extra = LAB_LINK.len() + toolbar.map_or(0, <[u8]>::len);
-    let mut out = Vec::with_capacity(page.len() + extra);
+    let mut out = Vec::with_capacity(page.len() + toolbar.map_or(0, str::len) + 256);
     let mut from = 0;
-    if let Some(at) = link_at {
-        out.extend_from_slice(&page[..at]);
-        out.extend_from_slice(LAB_LINK);
-        from = at + INTERNAL_LINKS.len();
-    }
-    if let Some((at, toolbar)) = toolbar_at.filter(|(at, _)| *at >= from) {
+    let mut changed = false;
+    while let Some((at, marker)) = [INTERNAL, FLASH]
+        .into_iter()
+        .filter_map(|marker| Some((find(page, from, marker)?, marker)))
+        .min_by_key(|(at, _)| *at)
+    {
+        if toolbar_at.is_some_and(|end| at > end) {
+            break;
+        }
         out.extend_from_slice(&page[from..at]);
-        out.extend_from_slice(toolbar);
+        if marker == FLASH {
+            out.extend_from_slice(flash.unwrap_or_default().as_bytes());
+            from = at + FLASH.len();
+            changed |= flash.is_some();
+        } else {
+            let inner = at + INTERNAL.len();
+            let Some(end) = find(page, inner, COMMENT_END) else {
+                from = at;
+                break;
+            };
+            out.extend_from_slice(&page[inner..end]);
+            from = end + COMMENT_END.len();
+            changed = true;
+        }
+    }
+    if let (Some(at), Some(toolbar)) = (toolbar_at, toolbar) {
+        out.extend_from_slice(&page[from..at]);
+        out.extend_from_slice(toolbar.as_bytes());
         from = at;
+        changed = true;
     }
     out.extend_from_slice(&page[from..]);
-    Bytes::from(out)
+    changed.then(|| Bytes::from(out))
 }
 
-/// A page carrying the toolbar describes this one request: a browser must not show
-/// it again for another (after a 304, or from its cache), or the toolbar would tell
-/// an old story. The Headers panel shows the headers the app itself sent.
+/// Where `needle` first stands in `page` from `from` on.
+fn find(page: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    page.get(from..)?
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map(|at| from + at)
+}
+
+/// A page carrying the toolbar (or a save's message) describes this one request: a
+/// browser must not show it again for another (after a 304, or from its cache), or
+/// it would tell an old story. The Headers panel shows the headers the app sent.
 fn describe_one_request(headers: &mut HeaderMap) {
     headers.remove(header::ETAG);
     headers.remove(header::EXPIRES);
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
-/// A page that only gained the lab's link is the same page to whoever sees it: its
+/// A page that only gained internal links is the same page to whoever sees it: its
 /// ETag stays, made weak, as its bytes changed.
 fn weaken_etag(headers: &mut HeaderMap) {
     let weak = headers
@@ -107,20 +170,24 @@ fn weaken_etag(headers: &mut HeaderMap) {
 mod tests {
     use super::*;
 
+    const PAGE: &[u8] = b"<nav><!--internal:<a href=\"/lab\">Lab</a>--></nav><main>\n<!--flash-->\n<h1>P <!--internal:<a href=\"/e\">Edit</a>--></h1></main></body></html>";
+
     #[test]
-    fn the_link_goes_in_the_navbar_and_the_toolbar_before_the_last_body_end() {
-        let page = Bytes::from_static(b"<nav><!--internal-links--></nav><p>x</p></body></html>");
-        let out = insert(&page, Some(b"<div>T</div>"));
+    fn internal_markup_is_uncommented_the_flash_placed_and_the_toolbar_added() {
+        let page = Bytes::from_static(PAGE);
+        let out = insert(&page, Some("<p>saved</p>"), Some("<div>T</div>")).unwrap();
         assert_eq!(
-            &out[..],
-            br#"<nav><a class="nav-link" href="/lab">Lab</a></nav><p>x</p><div>T</div></body></html>"#
+            std::str::from_utf8(&out).unwrap(),
+            "<nav><a href=\"/lab\">Lab</a></nav><main>\n<p>saved</p>\n<h1>P <a href=\"/e\">Edit</a></h1></main><div>T</div></body></html>"
         );
-        let link_only = insert(&page, None);
+        let links_only = insert(&page, None, None).unwrap();
         assert_eq!(
-            &link_only[..],
-            br#"<nav><a class="nav-link" href="/lab">Lab</a></nav><p>x</p></body></html>"#
+            std::str::from_utf8(&links_only).unwrap(),
+            "<nav><a href=\"/lab\">Lab</a></nav><main>\n\n<h1>P <a href=\"/e\">Edit</a></h1></main></body></html>"
         );
-        let plain = Bytes::from_static(b"<p>no room</p>");
-        assert_eq!(insert(&plain, None), plain);
+        assert_eq!(
+            insert(&Bytes::from_static(b"<p>plain</p>"), None, None),
+            None
+        );
     }
 }

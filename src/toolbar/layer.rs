@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::Toolbar;
-use super::inject::inject;
+use super::inject::{flash_of, inject};
 use super::panels::{Asked, Panels, TimerPanel};
 use crate::cache::strategies::page_rules::is_page_path;
 use crate::record;
@@ -26,9 +26,10 @@ pub async fn toolbar(
     if !is_page_path(request.uri().path()) || !toolbar.gate.is_internal(&request) {
         return next.run(request).await;
     }
+    let flash = flash_of(&request);
     if !toolbar.enabled {
         let (head, body) = next.run(request).await.into_parts();
-        return inject(head, body, None).await;
+        return inject(head, body, flash.as_deref(), None).await;
     }
     let asked = Asked::of(&request);
     let started = Instant::now();
@@ -44,7 +45,7 @@ pub async fn toolbar(
     ));
     add_server_timing(&mut head.headers, &panels.timer);
     toolbar.remember(Arc::clone(&panels));
-    inject(head, body, Some(&panels)).await
+    inject(head, body, flash.as_deref(), Some(&panels)).await
 }
 
 /// `Server-Timing`, so the browser's developer tools show the split too.

@@ -2,6 +2,8 @@
 
 pub mod all;
 pub mod assets;
+pub mod edit;
+pub mod edit_form;
 pub mod format;
 pub mod home;
 pub mod not_found;

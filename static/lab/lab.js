@@ -36,6 +36,7 @@
         if (minute) { show(minute, format(backend.last_minute[field])); }
       });
     });
+    show(document.querySelector("[data-invalidation] [data-now]"), state.invalidation.mode);
     Object.keys(state.strategies).forEach(function (name) {
       var strategy = state.strategies[name];
       var now = document.querySelector('[data-strategy="' + name + '"] [data-now]');

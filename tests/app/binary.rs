@@ -3,10 +3,7 @@
 
 use std::process::Command;
 
-#[path = "../support/server.rs"]
-mod server;
-
-use server::{BIN, Server};
+use crate::server::{BIN, Server};
 
 #[test]
 fn the_binary_seeds_serves_logs_and_stops_on_sigterm() {

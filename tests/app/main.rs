@@ -4,10 +4,13 @@
 mod binary;
 mod cache;
 mod helpers;
+mod invalidation;
 mod lab;
 mod not_found;
 mod pages;
 mod seeding;
+#[path = "../support/server.rs"]
+mod server;
 mod settings;
 mod strategies;
 mod toolbar;

@@ -72,16 +72,19 @@ impl fmt::Display for Report {
 
 impl Strategies {
     /// Brings the caches up to a write just committed, as the mode in force says;
-    /// `page` is the path of the page of what was written, and `covered_by` names the
-    /// pages and fragments that show a tag.
+    /// `page` is the path of the page of what was written, if one, and `covered_by`
+    /// names the pages and fragments that show a tag.
     pub async fn after_write(
         &self,
-        page: &str,
+        page: Option<&str>,
         covered_by: fn(&str) -> Vec<Covered>,
     ) -> sqlx::Result<Report> {
         let refreshed = self.invalidation.refresh().await?;
         Ok(match self.invalidation.mode() {
-            InvalidationMode::Ttl => Report::TimeBased(self.stale_copies(page).await),
+            InvalidationMode::Ttl => Report::TimeBased(match page {
+                Some(page) => self.stale_copies(page).await,
+                None => vec!["each cached page and fragment stays until its timeout".to_owned()],
+            }),
             InvalidationMode::Version => {
                 Report::Version(self.invalidation.catalogue().data_version)
             }
@@ -186,17 +189,10 @@ impl Strategies {
             let Ok(cache) = self.backends.cache(backend).await else {
                 continue;
             };
-            let left = stored_for(
-                &cache,
-                strategy,
-                &self.invalidation.key_part_of_page(page),
-                page,
-            )
-            .await;
-            stale.push(match left {
-                Some(seconds) => format!("{strategy} keeps {page} for {seconds} s more"),
-                None => format!("{strategy} holds no copy of {page}"),
-            });
+            let data = self.invalidation.key_part_of_page(page);
+            if let Some(seconds) = stored_for(&cache, strategy, &data, page).await {
+                stale.push(format!("{strategy} keeps {page} for {seconds} s more"));
+            }
         }
         let fragment = self.selection.get(Strategy::Fragment);
         if fragment.backend.is_some() {
@@ -206,7 +202,7 @@ impl Strategies {
             ));
         }
         if stale.is_empty() {
-            stale.push("no strategy is on, so every page is fresh".to_owned());
+            stale.push(format!("no cache holds a stale copy of {page}"));
         }
         stale
     }

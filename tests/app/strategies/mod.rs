@@ -3,5 +3,5 @@
 
 mod coalescing;
 mod http_rules;
-mod matrix;
+pub mod matrix;
 mod stampede;
