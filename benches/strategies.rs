@@ -18,6 +18,7 @@ use axum::http::header;
 use axum::routing::get;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pokedex::cache::backends::CacheBackend;
+use pokedex::cache::invalidation::InvalidationMode::{Tags, Ttl, Version};
 use pokedex::settings::Settings;
 
 fn strategies(c: &mut Criterion) {
@@ -44,19 +45,24 @@ fn strategies(c: &mut Criterion) {
         });
     }
 
+    // Memory with compression and under the key-based invalidation modes are
+    // measured per site only.
     let backends = [
-        ("memory", CacheBackend::Memory, 0),
-        ("memory-compressed", CacheBackend::Memory, 1024),
-        ("file", CacheBackend::File, 1024),
-        ("database", CacheBackend::Database, 1024),
-        ("redis", CacheBackend::Redis, 1024),
+        ("memory", CacheBackend::Memory, 0, Ttl),
+        ("memory-compressed", CacheBackend::Memory, 1024, Ttl),
+        ("memory-version", CacheBackend::Memory, 0, Version),
+        ("memory-tags", CacheBackend::Memory, 0, Tags),
+        ("file", CacheBackend::File, 1024, Ttl),
+        ("database", CacheBackend::Database, 1024, Ttl),
+        ("redis", CacheBackend::Redis, 1024, Ttl),
     ];
     for strategy in ["site", "view", "fragment"] {
-        for (name, backend, threshold) in backends {
-            if strategy != "site" && name == "memory-compressed" {
+        for (name, backend, threshold, mode) in backends {
+            if strategy != "site" && name.starts_with("memory-") {
                 continue;
             }
             let router = app(&|settings| {
+                settings.invalidation = mode;
                 settings.caches.memory.compress_threshold = threshold;
                 match strategy {
                     "site" => settings.site.backend = Some(backend),

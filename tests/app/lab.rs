@@ -46,7 +46,10 @@ async fn the_state_lists_every_strategy_and_backend_as_the_settings_start_them()
     let page = app.get("/lab").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.texts("form[data-strategy] h3").len(), 3);
-    assert_eq!(state["invalidation"], json!({"mode": "ttl", "settings": "ttl"}));
+    assert_eq!(
+        state["invalidation"],
+        json!({"mode": "ttl", "settings": "ttl"})
+    );
     assert_eq!(
         page.texts(".lab-card h3"),
         ["memory", "file", "database", "redis"]
