@@ -195,27 +195,15 @@ pub async fn update<'e>(
     version: u32,
     changes: &Changes,
 ) -> sqlx::Result<bool> {
-    let updated = sqlx::query(
+    let query = sqlx::query(
         "UPDATE pokemon SET name = ?3, type = ?4, secondary_type = ?5, height = ?6, \
          weight = ?7, hp = ?8, attack = ?9, defense = ?10, sp_atk = ?11, sp_def = ?12, \
          speed = ?13, version = version + 1 \
          WHERE pokedex_id = ?1 AND version = ?2",
-    )
-    .bind(id)
-    .bind(version)
-    .bind(&changes.name)
-    .bind(&changes.primary_type)
-    .bind(changes.secondary_type.as_deref())
-    .bind(changes.height)
-    .bind(changes.weight)
-    .bind(changes.hp)
-    .bind(changes.attack)
-    .bind(changes.defense)
-    .bind(changes.sp_atk)
-    .bind(changes.sp_def)
-    .bind(changes.speed)
-    .execute(db)
-    .await?;
+    );
+    let updated = bind_changes(query.bind(id).bind(version), changes)
+        .execute(db)
+        .await?;
     Ok(updated.rows_affected() == 1)
 }
 
@@ -238,7 +226,7 @@ pub async fn name_taken<'e>(
 /// Puts `row` back as seeded, if it differs (so that only what changed is written,
 /// and invalidated); says whether it did.
 pub async fn restore<'e>(db: impl SqliteExecutor<'e>, row: &Pokemon) -> sqlx::Result<bool> {
-    let restored = sqlx::query(
+    let query = sqlx::query(
         "UPDATE pokemon SET name = ?2, type = ?3, secondary_type = ?4, height = ?5, \
          weight = ?6, hp = ?7, attack = ?8, defense = ?9, sp_atk = ?10, sp_def = ?11, \
          speed = ?12, version = version + 1 \
@@ -246,45 +234,63 @@ pub async fn restore<'e>(db: impl SqliteExecutor<'e>, row: &Pokemon) -> sqlx::Re
          OR secondary_type IS NOT ?4 OR height IS NOT ?5 OR weight IS NOT ?6 OR hp IS NOT ?7 \
          OR attack IS NOT ?8 OR defense IS NOT ?9 OR sp_atk IS NOT ?10 OR sp_def IS NOT ?11 \
          OR speed IS NOT ?12)",
-    )
-    .bind(row.pokedex_id)
-    .bind(&row.name)
-    .bind(&row.primary_type)
-    .bind(row.secondary_type.as_deref())
-    .bind(row.height)
-    .bind(row.weight)
-    .bind(row.hp)
-    .bind(row.attack)
-    .bind(row.defense)
-    .bind(row.sp_atk)
-    .bind(row.sp_def)
-    .bind(row.speed)
-    .execute(db)
-    .await?;
+    );
+    let changes = Changes::from(row);
+    let restored = bind_changes(query.bind(row.pokedex_id), &changes)
+        .execute(db)
+        .await?;
     Ok(restored.rows_affected() == 1)
+}
+
+/// `query` with the editable fields bound next, in the order the statements name
+/// them: name, type, secondary type, height, weight, then the six stats.
+fn bind_changes<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    changes: &'q Changes,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    query
+        .bind(&changes.name)
+        .bind(&changes.primary_type)
+        .bind(changes.secondary_type.as_deref())
+        .bind(changes.height)
+        .bind(changes.weight)
+        .bind(changes.hp)
+        .bind(changes.attack)
+        .bind(changes.defense)
+        .bind(changes.sp_atk)
+        .bind(changes.sp_def)
+        .bind(changes.speed)
+}
+
+impl From<&Pokemon> for Changes {
+    fn from(row: &Pokemon) -> Self {
+        Self {
+            name: row.name.clone(),
+            primary_type: row.primary_type.clone(),
+            secondary_type: row.secondary_type.clone(),
+            height: row.height,
+            weight: row.weight,
+            hp: row.hp,
+            attack: row.attack,
+            defense: row.defense,
+            sp_atk: row.sp_atk,
+            sp_def: row.sp_def,
+            speed: row.speed,
+        }
+    }
 }
 
 /// Adds one Pokémon; seeding calls it inside its transaction.
 pub async fn insert<'e>(db: impl SqliteExecutor<'e>, row: &Pokemon) -> sqlx::Result<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO pokemon (pokedex_id, name, type, secondary_type, height, weight, \
          hp, attack, defense, sp_atk, sp_def, speed, generation) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )
-    .bind(row.pokedex_id)
-    .bind(&row.name)
-    .bind(&row.primary_type)
-    .bind(row.secondary_type.as_deref())
-    .bind(row.height)
-    .bind(row.weight)
-    .bind(row.hp)
-    .bind(row.attack)
-    .bind(row.defense)
-    .bind(row.sp_atk)
-    .bind(row.sp_def)
-    .bind(row.speed)
-    .bind(row.generation)
-    .execute(db)
-    .await?;
+    );
+    let fields = Changes::from(row);
+    bind_changes(query.bind(row.pokedex_id), &fields)
+        .bind(row.generation)
+        .execute(db)
+        .await?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! the new value at once (version, tags) or the old one until its timeout (ttl); and
 //! tags invalidate exactly the pages that show what changed.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use pokedex::cache::backends::CacheBackend;
@@ -16,21 +16,32 @@ use crate::strategies::matrix::app_with;
 
 const LOCAL: [u8; 4] = [127, 0, 0, 1];
 
-/// `strategy` on `backend` for one second, wrapping `/all` when per-view.
-fn choose(settings: &mut Settings, strategy: Strategy, backend: CacheBackend) {
+/// How long the time-based tests cache a page: short, to watch it expire, and long
+/// enough that a loaded machine still reads it back before it does.
+const SHORT: Duration = Duration::from_secs(4);
+
+/// `strategy` on `backend` for `seconds`, wrapping `/all` when per-view.
+fn choose(settings: &mut Settings, strategy: Strategy, backend: CacheBackend, seconds: u64) {
     let chosen = match strategy {
         Strategy::Site => &mut settings.site,
         Strategy::View => &mut settings.view,
         Strategy::Fragment => &mut settings.fragment,
     };
     chosen.backend = Some(backend);
-    chosen.seconds = 1;
+    chosen.seconds = seconds;
 }
 
+/// The app with `strategy` on `backend` in `mode`: for [`SHORT`] in ttl mode, for
+/// ten minutes otherwise.
 async fn app(mode: InvalidationMode, backend: CacheBackend, strategy: Strategy) -> Option<TestApp> {
+    let seconds = if mode == InvalidationMode::Ttl {
+        SHORT.as_secs()
+    } else {
+        600
+    };
     let app = app_with(backend, "invalidation", |settings, backend| {
         settings.invalidation = mode;
-        choose(settings, strategy, backend);
+        choose(settings, strategy, backend, seconds);
     })
     .await?;
     Some(app.seen_from(LOCAL))
@@ -44,30 +55,44 @@ async fn an_edit_reaches_all_as_the_mode_says(
     let Some(app) = app(mode, backend, strategy).await else {
         return;
     };
+    let stored = Instant::now();
     assert_eq!(pikachu_hp_on_all(&app.get("/all").await), "35");
     let queries = app.state.db.statements();
     assert_eq!(pikachu_hp_on_all(&app.get("/all").await), "35");
-    assert_eq!(
-        app.state.db.statements(),
-        queries,
-        "the second came from the cache"
-    );
+    // A time-based entry holds for `SHORT`: what follows is checked within it, and
+    // said plainly when a loaded machine took longer.
+    let within = |what: &str| {
+        let held = mode != InvalidationMode::Ttl || stored.elapsed() < SHORT;
+        if !held {
+            eprintln!("{mode}/{backend}/{strategy}: past the timeout before {what}; not checked");
+        }
+        held
+    };
+    if within("the second request") {
+        assert_eq!(
+            app.state.db.statements(),
+            queries,
+            "the second came from the cache"
+        );
+    }
     assert_eq!(
         edit(&app, 25, &[("hp", "99")]).await.status,
         StatusCode::SEE_OTHER
     );
     let after = pikachu_hp_on_all(&app.get("/all").await);
-    if mode == InvalidationMode::Ttl {
-        assert_eq!(after, "35", "time-based: stale until the timeout");
-        tokio::time::sleep(Duration::from_millis(1100)).await;
-        assert_eq!(
-            pikachu_hp_on_all(&app.get("/all").await),
-            "99",
-            "then fresh"
-        );
-    } else {
+    if mode != InvalidationMode::Ttl {
         assert_eq!(after, "99", "key-based: fresh at once");
+        return;
     }
+    if within("the page after the edit") {
+        assert_eq!(after, "35", "time-based: stale until the timeout");
+    }
+    tokio::time::sleep(SHORT.saturating_sub(stored.elapsed()) + Duration::from_millis(200)).await;
+    assert_eq!(
+        pikachu_hp_on_all(&app.get("/all").await),
+        "99",
+        "then fresh"
+    );
 }
 
 macro_rules! modes {
