@@ -65,11 +65,24 @@ pub async fn browser(test: &str) -> Option<Browser> {
     let serde_json::Value::Object(capabilities) = capabilities else {
         unreachable!("a JSON object")
     };
-    let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a browser session");
+    // A chromedriver that just started listening may still drop the first session
+    // request on a loaded machine: try a few times.
+    let mut attempts = 0;
+    let client = loop {
+        let session = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await;
+        attempts += 1;
+        match session {
+            Ok(client) => break client,
+            Err(error) if attempts < 5 => {
+                eprintln!("{test}: no browser session yet ({error}); trying again");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(error) => panic!("{test}: no browser session after {attempts} tries: {error}"),
+        }
+    };
     Some(Browser {
         client,
         driver,

@@ -208,6 +208,11 @@ impl Strategies {
                             boarded.to_compute.push(item);
                         }
                     }
+                    Turn::Landed(value) if subject.fits(item, &value) => {
+                        record::event(backend, "wait", "coalesced");
+                        boarded.resolved[item] = Some(Resolved::Shared(value));
+                    }
+                    Turn::Landed(_) => boarded.to_compute.push(item),
                     Turn::LookAgain => {
                         ticket = flights.ticket(&keys[item]);
                         boarded.resolved[item] = look_up(subject, cache, item).await;

@@ -22,7 +22,19 @@ pub struct Flights<V> {
     /// Bumped whenever a flight of a key in the stripe ends, so a request can tell
     /// that one ended between its lookup and its turn (and look again).
     landed: [AtomicU64; STRIPES],
+    /// The last flight of each stripe that ended with a value: a request that missed
+    /// that flight by a hair takes its value too (storing it may have failed).
+    last: [Mutex<Option<Ended<V>>>; STRIPES],
     max_wait: Duration,
+}
+
+/// A flight that ended with a value.
+#[derive(Debug)]
+struct Ended<V> {
+    key: String,
+    /// The stripe's generation once it ended.
+    generation: u64,
+    landing: watch::Receiver<Landing<V>>,
 }
 
 /// What a waiter needs to join a flight.
@@ -53,7 +65,10 @@ pub enum Turn<'a, V> {
     Lead(Lead<'a, V>),
     /// Another request computes; wait for it.
     Wait(Wait<V>),
-    /// A flight of this key ended after the lookup: the value may be stored now.
+    /// A flight of this key ended after the lookup, with this value.
+    Landed(V),
+    /// A flight of a key of this stripe ended after the lookup: the value may be
+    /// stored now.
     LookAgain,
 }
 
@@ -91,6 +106,7 @@ impl<V: Clone> Flights<V> {
         Self {
             in_flight: Mutex::new(HashMap::new()),
             landed: std::array::from_fn(|_| AtomicU64::new(0)),
+            last: std::array::from_fn(|_| Mutex::new(None)),
             max_wait,
         }
     }
@@ -120,7 +136,18 @@ impl<V: Clone> Flights<V> {
             });
         }
         if self.landed[ticket.stripe].load(Ordering::Acquire) != ticket.generation {
-            return Turn::LookAgain;
+            let last = self.last[ticket.stripe]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            return match &*last {
+                Some(ended) if ended.key == key && ended.generation > ticket.generation => {
+                    match &*ended.landing.borrow() {
+                        Landing::Value(value) => Turn::Landed(value.clone()),
+                        Landing::Pending | Landing::Unshareable => Turn::LookAgain,
+                    }
+                }
+                _ => Turn::LookAgain,
+            };
         }
         let (landing, receiver) = watch::channel(Landing::Pending);
         in_flight.insert(
@@ -164,7 +191,16 @@ impl<V> Drop for Lead<'_, V> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         in_flight.remove(&self.key);
-        self.flights.landed[self.stripe].fetch_add(1, Ordering::Release);
+        let generation = self.flights.landed[self.stripe].fetch_add(1, Ordering::Release) + 1;
+        if matches!(*self.landing.borrow(), Landing::Value(_)) {
+            *self.flights.last[self.stripe]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(Ended {
+                key: std::mem::take(&mut self.key),
+                generation,
+                landing: self.landing.subscribe(),
+            });
+        }
     }
 }
 
@@ -223,7 +259,7 @@ mod tests {
                             Handed::Value(value) => value,
                             other => panic!("{other:?}"),
                         },
-                        Turn::LookAgain => panic!("no flight ended"),
+                        Turn::Landed(_) | Turn::LookAgain => panic!("no flight ended"),
                     }
                 })
             })
@@ -236,7 +272,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_flight_that_ended_after_the_ticket_says_look_again() {
+    async fn a_flight_that_ended_after_the_ticket_hands_its_value_or_says_look_again() {
         let flights = flights();
         let late = flights.ticket("k");
         let Turn::Lead(lead) = flights.turn(flights.ticket("k"), "k") else {
@@ -244,7 +280,23 @@ mod tests {
         };
         lead.land(Some(1));
         drop(lead);
-        assert!(matches!(flights.turn(late, "k"), Turn::LookAgain));
+        assert!(
+            matches!(flights.turn(late, "k"), Turn::Landed(1)),
+            "its value"
+        );
+        let neighbour = (0..10_000)
+            .map(|i| format!("other{i}"))
+            .find(|key| stripe_of(key) == stripe_of("k"))
+            .unwrap();
+        let Turn::Lead(other) = flights.turn(flights.ticket(&neighbour), &neighbour) else {
+            panic!("another key");
+        };
+        other.land(Some(2));
+        drop(other);
+        assert!(
+            matches!(flights.turn(late, "k"), Turn::LookAgain),
+            "another flight ended since: look again"
+        );
         assert!(matches!(
             flights.turn(flights.ticket("k"), "k"),
             Turn::Lead(_)
