@@ -2,6 +2,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 use crate::access::Gate;
+use crate::bench;
 use crate::cache::configured::Backends;
 use crate::cache::invalidation::Invalidation;
 use crate::cache::strategies::conditional::conditional_get;
@@ -39,11 +41,34 @@ pub struct AppState {
     pub gate: Arc<Gate>,
     /// The lab: the strategies switched while the server runs.
     pub lab: Arc<Lab>,
+    /// The token of the counters endpoint, for a server a comparison started.
+    pub bench_token: Option<Arc<str>>,
+}
+
+/// What the binary adds to the settings when it starts a server: its own path (for
+/// the isolated servers of the lab's comparisons) and, for a server a comparison
+/// started, the token of its counters endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// This program's binary.
+    pub binary: Option<PathBuf>,
+    /// The token `/__bench__/` answers to.
+    pub bench_token: Option<String>,
 }
 
 impl AppState {
     /// The state for `settings` on an opened, migrated database.
     pub async fn new(settings: &Settings, pool: sqlx::SqlitePool) -> Result<Self, DbError> {
+        Self::launched(settings, pool, Launch::default()).await
+    }
+
+    /// The state for `settings` on an opened, migrated database, started as
+    /// `launch` says.
+    pub async fn launched(
+        settings: &Settings,
+        pool: sqlx::SqlitePool,
+        launch: Launch,
+    ) -> Result<Self, DbError> {
         let invalidation =
             Invalidation::load(pool.clone(), settings.invalidation, web::tags::tags_of)
                 .await
@@ -77,6 +102,7 @@ impl AppState {
                 pool.clone(),
                 &web::ROUTES,
             ),
+            bench_token: launch.bench_token.map(Arc::from),
             gate,
             strategies,
             db: Db::new(pool),
@@ -98,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .merge(toolbar::routes::routes(Arc::clone(&toolbar)))
         .merge(state.lab.routes(Arc::clone(&state.gate)))
         .merge(web::edit::routes(Arc::clone(&state.gate)))
+        .merge(bench::counters::routes())
         .nest("/static", web::assets::static_files())
         .fallback(web::not_found::not_found)
         .with_state(state)
@@ -152,6 +179,11 @@ pub struct Application {
 impl Application {
     /// Prepares the database and binds the address (port 0 picks a free one).
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
+        Self::launch(settings, Launch::default()).await
+    }
+
+    /// [`Application::build`], started as `launch` says.
+    pub async fn launch(settings: &Settings, launch: Launch) -> Result<Self, StartError> {
         for strategy in Strategy::ALL {
             let problem = settings.strategy(strategy).problem(strategy, &web::ROUTES);
             if let Some((field, message)) = problem {
@@ -163,7 +195,7 @@ impl Application {
             }
         }
         let pool = db::connect_and_prepare(&settings.database).await?;
-        let state = AppState::new(settings, pool).await?;
+        let state = AppState::launched(settings, pool, launch).await?;
         state.lab.warn_unreachable().await;
         let listener =
             TcpListener::bind(settings.addr)

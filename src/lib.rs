@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod app;
+pub mod bench;
 pub mod cache;
 pub mod commands;
 pub mod db;

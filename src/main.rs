@@ -3,7 +3,9 @@
 
 use std::process::ExitCode;
 
-use pokedex::app::Application;
+use pokedex::app::{Application, Launch};
+use pokedex::bench;
+use pokedex::bench::server::TOKEN_ENV;
 use pokedex::commands;
 use pokedex::settings::{Cli, Command, Settings};
 use tracing_subscriber::EnvFilter;
@@ -25,6 +27,7 @@ async fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::CreateCacheTable) => report(commands::create_cache_table(&settings).await),
+        Some(Command::Bench(args)) => bench::cli::run(&args, &settings).await,
         Some(Command::ClearCache) => match commands::clear_caches(&settings).await {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::FAILURE,
@@ -46,7 +49,11 @@ fn report<T>(result: Result<T, commands::CommandError>) -> ExitCode {
 
 async fn serve(settings: &Settings) -> ExitCode {
     tracing::info!(settings = %settings.summary(), "starting");
-    let app = match Application::build(settings).await {
+    let launch = Launch {
+        binary: std::env::current_exe().ok(),
+        bench_token: std::env::var(TOKEN_ENV).ok(),
+    };
+    let app = match Application::launch(settings, launch).await {
         Ok(app) => app,
         Err(err) => {
             eprintln!("pokedex: {err}");

@@ -20,7 +20,7 @@ struct Args {
 }
 
 /// What to do instead of serving, like Django's management commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
 pub enum Command {
     /// Create the database cache's table (Django's createcachetable)
     #[command(name = "createcachetable")]
@@ -28,6 +28,50 @@ pub enum Command {
     /// Remove this app's entries from the file, database and Redis caches
     #[command(name = "clearcache")]
     ClearCache,
+    /// Compare strategies and backends: each configuration on an isolated server of
+    /// its own, warmed, then loaded; requests per second and latency percentiles
+    Bench(Box<BenchArgs>),
+}
+
+/// `pokedex bench`'s flags, as typed: the engine checks them, naming the flag of a
+/// bad value in one line.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct BenchArgs {
+    /// Pages to request, comma-separated
+    #[arg(long, value_name = "PATHS", default_value = "/,/all")]
+    pub pages: String,
+    /// Strategies, comma-separated: off, site, view, fragment, or a mix such as
+    /// site+fragment; the uncached baseline always runs
+    #[arg(long, value_name = "LIST", default_value = "off,site,view,fragment")]
+    pub strategies: String,
+    /// Backends, comma-separated: memory, file, database, redis
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "memory,file,database,redis"
+    )]
+    pub backends: String,
+    /// How long each configuration is measured (5s, 500ms, 1m)
+    #[arg(long, value_name = "TIME", default_value = "5s")]
+    pub duration: String,
+    /// A number of requests per configuration instead of a duration
+    #[arg(long, value_name = "N")]
+    pub requests: Option<String>,
+    /// Keep-alive connections, each with one request in flight
+    #[arg(long, value_name = "N", default_value = "16")]
+    pub connections: String,
+    /// Warm-up before each measurement
+    #[arg(long, value_name = "TIME", default_value = "1s")]
+    pub warmup: String,
+    /// Write the results as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the results as CSV to FILE
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write a bar chart of the results as SVG to FILE
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
 }
 
 /// What the command line asked for: a settings file and the flags that were given.

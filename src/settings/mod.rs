@@ -21,7 +21,7 @@ use crate::cache::backends::options::BackendOptions;
 use crate::cache::invalidation::InvalidationMode;
 use crate::cache::strategies::Strategy;
 use crate::cache::strategies::settings::StrategySettings;
-pub use cli::{Cli, Command};
+pub use cli::{BenchArgs, Cli, Command};
 pub use keys::{Key, Kind, keys};
 pub use layers::{Origin, SettingsError};
 pub use toolbar::{Switch, ToolbarSettings};

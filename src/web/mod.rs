@@ -28,6 +28,27 @@ use crate::error::Result;
 /// The pages' routes, as `[view] routes` names them.
 pub const ROUTES: [&str; 4] = ["/", "/all", "/pokemon/{id}", "/type/{name}"];
 
+/// The route serving `path` when it is a page of the seeded catalogue: `/pokemon/25`
+/// is `/pokemon/{id}`, `/type/grass` is `/type/{name}`; `None` for anything else.
+#[must_use]
+pub fn route_of(path: &str) -> Option<&'static str> {
+    match path {
+        "/" => Some(ROUTES[0]),
+        "/all" => Some(ROUTES[1]),
+        _ => {
+            if let Some(id) = path.strip_prefix("/pokemon/").and_then(pokemon::parse_id) {
+                let seeded = crate::db::seed::POKEMON_CSV
+                    .lines()
+                    .count()
+                    .saturating_sub(1);
+                return (1..=seeded).contains(&(id as usize)).then_some(ROUTES[2]);
+            }
+            let name = path.strip_prefix("/type/")?;
+            edit_form::TYPES.contains(&name).then_some(ROUTES[3])
+        }
+    }
+}
+
 /// Every page's route, each wrapped in its `cache_page` (which caches while the
 /// per-view strategy names the route); the app adds static files, the fallback and
 /// the outer layers.

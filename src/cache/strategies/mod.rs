@@ -29,7 +29,8 @@ use selection::Selection;
 use stored_page::SharedPage;
 
 /// The three caching strategies the tutorial teaches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Strategy {
     /// The whole site, as Django's cache middleware does.
     Site,

@@ -23,8 +23,9 @@ pub fn is_lookup_method(method: &Method) -> bool {
 }
 
 /// The parts of the site that are not pages of the catalogue — static files, the
-/// debug pages, the lab — which no page cache stores and the toolbar does not record.
-pub const NOT_PAGES: [&str; 3] = ["/static", "/__debug__", "/lab"];
+/// debug pages, the lab, the counters a comparison reads — which no page cache stores
+/// and the toolbar does not record.
+pub const NOT_PAGES: [&str; 4] = ["/static", "/__debug__", "/lab", "/__bench__"];
 
 /// Whether `path` is a page of the catalogue rather than in one of [`NOT_PAGES`].
 #[must_use]
