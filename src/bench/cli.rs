@@ -53,6 +53,7 @@ pub async fn run(args: &BenchArgs, settings: &Settings) -> ExitCode {
             .location()
             .unwrap_or(DEFAULT_REDIS_LOCATION)
             .to_owned(),
+        work_dir: std::env::temp_dir(),
     };
     let cancelled = Arc::new(AtomicBool::new(false));
     let interrupt = Arc::clone(&cancelled);

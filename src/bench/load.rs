@@ -34,6 +34,8 @@ pub fn client(connections: usize) -> HttpClient {
 pub struct Measured {
     /// Requests that got an answer (2xx or not).
     pub answered: u64,
+    /// Answers that were 2xx.
+    pub successes: u64,
     /// Requests that got no answer (refused, reset, timed out).
     pub transport_errors: u64,
     /// Answers that were not 2xx.
@@ -104,6 +106,7 @@ pub async fn drive(
     let elapsed = shared.started.elapsed();
     let mut measured = Measured {
         answered: 0,
+        successes: 0,
         transport_errors: 0,
         status_errors: 0,
         bytes: 0,
@@ -113,6 +116,7 @@ pub async fn drive(
     for task in tasks {
         if let Ok(part) = task.await {
             measured.answered += part.answered;
+            measured.successes += part.successes;
             measured.transport_errors += part.transport_errors;
             measured.status_errors += part.status_errors;
             measured.bytes += part.bytes;
@@ -128,6 +132,7 @@ pub async fn drive(
 async fn connection(shared: Arc<Shared>) -> Measured {
     let mut measured = Measured {
         answered: 0,
+        successes: 0,
         transport_errors: 0,
         status_errors: 0,
         bytes: 0,
@@ -158,6 +163,7 @@ async fn connection(shared: Arc<Shared>) -> Measured {
                 let _ = measured.latencies.record(micros.max(1));
                 measured.answered += 1;
                 if ok {
+                    measured.successes += 1;
                     measured.bytes += bytes;
                 } else {
                     measured.status_errors += 1;

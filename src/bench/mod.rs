@@ -271,7 +271,7 @@ fn result_of(configuration: &Configuration, measured: &Measured, moved: Counters
     #[allow(clippy::cast_precision_loss, reason = "figures for display")]
     let (answered, ok, lookups) = (
         measured.answered as f64,
-        measured.answered.saturating_sub(measured.status_errors) as f64,
+        measured.successes as f64,
         (moved.hits + moved.misses) as f64,
     );
     #[allow(clippy::cast_precision_loss, reason = "figures for display")]
@@ -287,6 +287,7 @@ fn result_of(configuration: &Configuration, measured: &Measured, moved: Counters
         p99_ms: millis(0.99),
         max_ms: measured.latencies.max() as f64 / 1000.0,
         requests: measured.answered + measured.transport_errors,
+        successes: measured.successes,
         errors: measured.transport_errors + measured.status_errors,
         transport_errors: measured.transport_errors,
         status_errors: measured.status_errors,
@@ -319,6 +320,7 @@ fn skipped_result(configuration: &Configuration, reason: String) -> RunResult {
         p99_ms: 0.0,
         max_ms: 0.0,
         requests: 0,
+        successes: 0,
         errors: 0,
         transport_errors: 0,
         status_errors: 0,

@@ -27,6 +27,8 @@ pub struct RunResult {
     pub max_ms: f64,
     /// Requests measured (answered or not).
     pub requests: u64,
+    /// Requests answered 2xx.
+    pub successes: u64,
     /// Requests that failed: transport errors plus non-2xx answers.
     pub errors: u64,
     /// Requests that got no answer.
@@ -166,6 +168,7 @@ impl Report {
             "p99_ms",
             "max_ms",
             "requests",
+            "successes",
             "errors",
             "transport_errors",
             "status_errors",
@@ -187,6 +190,7 @@ impl Report {
                 r.p99_ms.to_string(),
                 r.max_ms.to_string(),
                 r.requests.to_string(),
+                r.successes.to_string(),
                 r.errors.to_string(),
                 r.transport_errors.to_string(),
                 r.status_errors.to_string(),

@@ -34,6 +34,8 @@ pub struct Environment {
     /// The Redis server the person's settings name; the copies use a prefix of
     /// their own on it.
     pub redis_url: String,
+    /// Where each server's temporary directory goes.
+    pub work_dir: PathBuf,
 }
 
 /// A running isolated server.
@@ -52,7 +54,7 @@ impl Isolated {
     ) -> Result<Self, String> {
         let dir = tempfile::Builder::new()
             .prefix("pokedex-bench-")
-            .tempdir()
+            .tempdir_in(&environment.work_dir)
             .map_err(|error| format!("cannot make a temporary directory: {error}"))?;
         let token = token();
         let catalogue = dir.path().join("catalogue.sqlite3");
