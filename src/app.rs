@@ -74,6 +74,9 @@ impl AppState {
                 .await
                 .map_err(DbError::Query)?;
         let invalidation = Arc::new(invalidation);
+        db::compare_runs::fail_interrupted(&pool)
+            .await
+            .map_err(DbError::Query)?;
         invalidation.watch();
         let strategies = Arc::new(Strategies::new(
             Backends::new(settings.caches.clone(), pool.clone()),
@@ -101,6 +104,7 @@ impl AppState {
                 Arc::clone(&strategies),
                 pool.clone(),
                 &web::ROUTES,
+                launch.binary,
             ),
             bench_token: launch.bench_token.map(Arc::from),
             gate,

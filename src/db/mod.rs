@@ -2,6 +2,7 @@
 //! run lives in [`pokemon`].
 
 pub mod catalogue;
+pub mod compare_runs;
 pub mod pokemon;
 pub mod pool;
 pub mod query_log;

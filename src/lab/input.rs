@@ -93,7 +93,7 @@ impl Fields {
     }
 
     /// The last value of `name`, if given.
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
             .rev()
@@ -102,7 +102,7 @@ impl Fields {
     }
 
     /// Every value of `name`, in order.
-    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
+    pub(super) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
         self.pairs
             .iter()
             .filter(move |(field, _)| field == name)

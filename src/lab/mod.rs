@@ -2,11 +2,14 @@
 //! clear any of them — as a page (`/lab`) and as a JSON API for scripts and tests,
 //! all behind the access gate.
 
+pub mod compare;
+mod compare_page;
 mod handlers;
 pub mod input;
 pub mod state;
 mod window;
 
+use std::path::PathBuf;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -17,12 +20,14 @@ use axum::routing::{get, post};
 use crate::access::{self, Gate};
 use sqlx::SqlitePool;
 
+use crate::cache::backends::options::DEFAULT_REDIS_LOCATION;
 use crate::cache::backends::{CacheBackend, PerBackend};
 use crate::cache::invalidation::InvalidationMode;
 use crate::cache::stats::StatsSnapshot;
 use crate::cache::strategies::settings::StrategySettings;
 use crate::cache::strategies::{Strategies, Strategy};
 use crate::settings::Settings;
+use compare::Compare;
 use window::Window;
 
 /// What the lab works on: the strategies it switches, what the settings had them
@@ -36,6 +41,7 @@ pub struct Lab {
     database_url: String,
     routes: &'static [&'static str],
     window: Window,
+    compare: Arc<Compare>,
 }
 
 impl Lab {
@@ -48,11 +54,19 @@ impl Lab {
         strategies: Arc<Strategies>,
         db: SqlitePool,
         routes: &'static [&'static str],
+        binary: Option<PathBuf>,
     ) -> Arc<Self> {
+        let redis_url = settings
+            .caches
+            .redis
+            .location()
+            .unwrap_or(DEFAULT_REDIS_LOCATION)
+            .to_owned();
         let lab = Arc::new(Self {
             strategies,
             configured: Strategy::ALL.map(|strategy| settings.strategy(strategy).clone()),
             configured_mode: settings.invalidation,
+            compare: Arc::new(Compare::new(binary, redis_url, db.clone())),
             db,
             database_url: settings.database.url.clone(),
             routes,
@@ -76,6 +90,11 @@ impl Lab {
             .route("/lab/reset", post(handlers::reset))
             .route("/lab/invalidation", post(handlers::set_invalidation))
             .route("/lab/catalogue/reset", post(handlers::reset_catalogue))
+            .route("/lab/compare", get(compare_page::page))
+            .route("/lab/compare/runs", post(compare_page::start))
+            .route("/lab/compare/runs/{file}", get(compare_page::download))
+            .route("/lab/compare/cancel", post(compare_page::cancel))
+            .route("/lab/compare/events", get(compare_page::events))
             .route_layer(from_fn_with_state(gate, access::guard))
             .with_state(Arc::clone(self))
     }

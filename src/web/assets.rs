@@ -24,6 +24,8 @@ pub const TOOLBAR_CSS_VERSION: u64 = fnv1a(include_bytes!("../../static/toolbar/
 pub const LAB_CSS_VERSION: u64 = fnv1a(include_bytes!("../../static/lab/lab.css"));
 /// The same for the lab's script.
 pub const LAB_JS_VERSION: u64 = fnv1a(include_bytes!("../../static/lab/lab.js"));
+/// The same for the Compare page's script.
+pub const COMPARE_JS_VERSION: u64 = fnv1a(include_bytes!("../../static/lab/compare.js"));
 /// The same for the debug toolbar's script.
 pub const TOOLBAR_JS_VERSION: u64 = fnv1a(include_bytes!("../../static/toolbar/toolbar.js"));
 

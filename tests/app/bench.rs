@@ -107,7 +107,10 @@ async fn a_short_run_counts_what_each_configuration_did_and_leaves_nothing_behin
         "one query a page: {off:?}"
     );
     assert_eq!(off.hit_ratio, None);
-    assert!(site.sql_per_request.abs() < f64::EPSILON, "warm: every page from the cache");
+    assert!(
+        site.sql_per_request.abs() < f64::EPSILON,
+        "warm: every page from the cache"
+    );
     assert!(site.hit_ratio.unwrap() >= 0.99, "{site:?}");
     assert!(site.speedup.is_some());
     assert!(report.client_ceiling.unwrap() > 0.0);

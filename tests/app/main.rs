@@ -4,6 +4,7 @@
 mod bench;
 mod binary;
 mod cache;
+mod compare;
 mod helpers;
 mod invalidation;
 mod lab;

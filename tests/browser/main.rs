@@ -4,6 +4,7 @@
 //! page go to `target/e2e-screenshots/`.
 
 mod browser;
+mod compare;
 mod invalidation;
 mod lab;
 mod scenarios;
