@@ -49,6 +49,19 @@ pub struct Measured {
 }
 
 impl Measured {
+    /// No request yet.
+    fn nothing() -> Self {
+        Self {
+            answered: 0,
+            successes: 0,
+            transport_errors: 0,
+            status_errors: 0,
+            bytes: 0,
+            elapsed: Duration::ZERO,
+            latencies: histogram(),
+        }
+    }
+
     /// Answered requests per second.
     #[must_use]
     pub fn requests_per_second(&self) -> f64 {
@@ -104,15 +117,7 @@ pub async fn drive(
         );
     }
     let elapsed = shared.started.elapsed();
-    let mut measured = Measured {
-        answered: 0,
-        successes: 0,
-        transport_errors: 0,
-        status_errors: 0,
-        bytes: 0,
-        elapsed,
-        latencies: histogram(),
-    };
+    let mut measured = Measured::nothing();
     for task in tasks {
         if let Ok(part) = task.await {
             measured.answered += part.answered;
@@ -130,15 +135,7 @@ pub async fn drive(
 
 /// One connection's loop: a request, its answer read whole, the next.
 async fn connection(shared: Arc<Shared>) -> Measured {
-    let mut measured = Measured {
-        answered: 0,
-        successes: 0,
-        transport_errors: 0,
-        status_errors: 0,
-        bytes: 0,
-        elapsed: Duration::ZERO,
-        latencies: histogram(),
-    };
+    let mut measured = Measured::nothing();
     while more(&shared) {
         let mut request = hyper::Request::get(shared.uri.clone())
             .body(Empty::<Bytes>::new())

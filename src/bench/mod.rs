@@ -276,11 +276,6 @@ fn result_of(configuration: &Configuration, measured: &Measured, moved: Counters
     );
     #[allow(clippy::cast_precision_loss, reason = "figures for display")]
     RunResult {
-        page: configuration.page.clone(),
-        strategy: configuration.strategy_name(),
-        backend: configuration
-            .backend
-            .map(|backend| backend.name().to_owned()),
         requests_per_second: measured.requests_per_second(),
         p50_ms: millis(0.50),
         p90_ms: millis(0.90),
@@ -302,12 +297,16 @@ fn result_of(configuration: &Configuration, measured: &Measured, moved: Counters
             0.0
         },
         hit_ratio: (lookups > 0.0).then(|| moved.hits as f64 / lookups),
-        speedup: None,
-        skipped: None,
+        ..unmeasured(configuration, None)
     }
 }
 
 fn skipped_result(configuration: &Configuration, reason: String) -> RunResult {
+    unmeasured(configuration, Some(reason))
+}
+
+/// `configuration` with every figure at zero.
+fn unmeasured(configuration: &Configuration, skipped: Option<String>) -> RunResult {
     RunResult {
         page: configuration.page.clone(),
         strategy: configuration.strategy_name(),
@@ -328,7 +327,7 @@ fn skipped_result(configuration: &Configuration, reason: String) -> RunResult {
         sql_per_request: 0.0,
         hit_ratio: None,
         speedup: None,
-        skipped: Some(reason),
+        skipped,
     }
 }
 
