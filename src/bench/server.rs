@@ -161,7 +161,9 @@ fn settings_for(
         ..Settings::default()
     };
     settings.database.url = format!("sqlite://{}", catalogue.display());
+    // Measured as a visitor sees it: no toolbar, and no client of its own.
     settings.toolbar.show = Switch::Off;
+    settings.toolbar.internal_ips = Vec::new();
     settings.caches.file.location = Some(dir.join("cache").display().to_string());
     settings.caches.database.location =
         Some(format!("sqlite://{}", dir.join("cache.sqlite3").display()));

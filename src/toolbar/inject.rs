@@ -9,8 +9,11 @@ use axum::extract::Request;
 use axum::http::response::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use std::convert::Infallible;
+
 use bytes::Bytes;
 use http_body_util::BodyExt;
+use memchr::memmem;
 
 use super::panels::Panels;
 use crate::cache::strategies::page_rules::is_html;
@@ -22,6 +25,10 @@ const INTERNAL: &[u8] = b"<!--internal:";
 const COMMENT_END: &[u8] = b"-->";
 /// Where `base.html` leaves room for the message of a save.
 const FLASH: &[u8] = b"<!--flash-->";
+/// How far into a page its markers may stand: the navbar and the heading.
+const HEAD_SCAN: usize = 16 * 1024;
+/// How near its end a page's `</body>` stands.
+const TAIL_SCAN: usize = 1024;
 
 /// The injected markup: `templates/toolbar/toolbar.html`.
 #[derive(Template)]
@@ -78,10 +85,12 @@ pub async fn inject(
                 .unwrap_or_default()
         )
     });
-    let Some(injected) = insert(&page, flash.as_deref(), toolbar.as_deref()) else {
+    let Some(pieces) = insert(&page, flash.as_deref(), toolbar.as_deref()) else {
         return Response::from_parts(head, Body::from(page));
     };
-    head.headers.remove(header::CONTENT_LENGTH);
+    let length: usize = pieces.iter().map(Bytes::len).sum();
+    head.headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     if flash.is_some() {
         spend_flash(&mut head.headers);
     }
@@ -90,59 +99,53 @@ pub async fn inject(
     } else {
         weaken_etag(&mut head.headers);
     }
-    Response::from_parts(head, Body::from(injected))
+    let pieces = futures_util::stream::iter(pieces.into_iter().map(Ok::<_, Infallible>));
+    Response::from_parts(head, Body::from_stream(pieces))
 }
 
-/// `page` with its internal markup uncommented, `flash` in its place and `toolbar`
-/// before the last `</body>`; `None` when there was nothing to add.
-fn insert(page: &Bytes, flash: Option<&str>, toolbar: Option<&str>) -> Option<Bytes> {
-    let toolbar_at = toolbar.and_then(|_| {
-        page.windows(7)
-            .rposition(|window| window.eq_ignore_ascii_case(b"</body>"))
-    });
-    let mut out = Vec::with_capacity(page.len() + toolbar.map_or(0, str::len) + 256);
+/// `page`, as pieces that share its bytes, with its internal markup uncommented,
+/// `flash` in its place and `toolbar` before `</body>`; `None` when there was nothing
+/// to add. Markers stand in a page's head and `</body>` at its end, so only those
+/// are searched: a large page costs no more than a small one.
+fn insert(page: &Bytes, flash: Option<&str>, toolbar: Option<&str>) -> Option<Vec<Bytes>> {
+    let head = &page[..page.len().min(HEAD_SCAN)];
+    let mut pieces = Vec::new();
     let mut from = 0;
     let mut changed = false;
     while let Some((at, marker)) = [INTERNAL, FLASH]
         .into_iter()
-        .filter_map(|marker| Some((find(page, from, marker)?, marker)))
+        .filter_map(|marker| Some((from + memmem::find(head.get(from..)?, marker)?, marker)))
         .min_by_key(|(at, _)| *at)
     {
-        if toolbar_at.is_some_and(|end| at > end) {
-            break;
-        }
-        out.extend_from_slice(&page[from..at]);
+        pieces.push(page.slice(from..at));
         if marker == FLASH {
-            out.extend_from_slice(flash.unwrap_or_default().as_bytes());
+            pieces.push(Bytes::from(flash.unwrap_or_default().to_owned()));
             from = at + FLASH.len();
             changed |= flash.is_some();
         } else {
             let inner = at + INTERNAL.len();
-            let Some(end) = find(page, inner, COMMENT_END) else {
+            let Some(end) = memmem::find(&head[inner..], COMMENT_END).map(|end| inner + end) else {
                 from = at;
                 break;
             };
-            out.extend_from_slice(&page[inner..end]);
+            pieces.push(page.slice(inner..end));
             from = end + COMMENT_END.len();
             changed = true;
         }
     }
-    if let (Some(at), Some(toolbar)) = (toolbar_at, toolbar) {
-        out.extend_from_slice(&page[from..at]);
-        out.extend_from_slice(toolbar.as_bytes());
+    let tail = page.len().saturating_sub(TAIL_SCAN).max(from);
+    let body_end = toolbar.and_then(|_| {
+        memmem::rfind(&page[tail..].to_ascii_lowercase(), b"</body>").map(|at| tail + at)
+    });
+    if let (Some(at), Some(toolbar)) = (body_end, toolbar) {
+        pieces.push(page.slice(from..at));
+        pieces.push(Bytes::from(toolbar.to_owned()));
         from = at;
         changed = true;
     }
-    out.extend_from_slice(&page[from..]);
-    changed.then(|| Bytes::from(out))
-}
-
-/// Where `needle` first stands in `page` from `from` on.
-fn find(page: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    page.get(from..)?
-        .windows(needle.len())
-        .position(|window| window == needle)
-        .map(|at| from + at)
+    pieces.push(page.slice(from..));
+    pieces.retain(|piece| !piece.is_empty());
+    changed.then_some(pieces)
 }
 
 /// A page carrying the toolbar (or a save's message) describes this one request: a
@@ -175,14 +178,15 @@ mod tests {
     #[test]
     fn internal_markup_is_uncommented_the_flash_placed_and_the_toolbar_added() {
         let page = Bytes::from_static(PAGE);
-        let out = insert(&page, Some("<p>saved</p>"), Some("<div>T</div>")).unwrap();
+        let joined = |pieces: Vec<Bytes>| String::from_utf8(pieces.concat()).unwrap();
+        let out = joined(insert(&page, Some("<p>saved</p>"), Some("<div>T</div>")).unwrap());
         assert_eq!(
-            std::str::from_utf8(&out).unwrap(),
+            out,
             "<nav><a href=\"/lab\">Lab</a></nav><main>\n<p>saved</p>\n<h1>P <a href=\"/e\">Edit</a></h1></main><div>T</div></body></html>"
         );
-        let links_only = insert(&page, None, None).unwrap();
+        let links_only = joined(insert(&page, None, None).unwrap());
         assert_eq!(
-            std::str::from_utf8(&links_only).unwrap(),
+            links_only,
             "<nav><a href=\"/lab\">Lab</a></nav><main>\n\n<h1>P <a href=\"/e\">Edit</a></h1></main></body></html>"
         );
         assert_eq!(
