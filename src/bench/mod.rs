@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use hyper::Uri;
 
-use crate::cache::backends::CacheBackend;
 use counters::Counters;
 use load::{HttpClient, Measured};
 use plan::{Amount, Configuration, Plan};
@@ -72,8 +71,10 @@ impl Engine {
     }
 
     /// Measures every configuration of `plan`, telling `observe` as it goes; stops
-    /// early, with what it has, when `cancelled` is set. Every server it started is
-    /// stopped and its files removed before it returns.
+    /// early, with what it has, when `cancelled` is set. A configuration whose server
+    /// cannot start, or whose backend does not answer, is reported as skipped with the
+    /// reason. Every server it started is stopped and its files removed before it
+    /// returns; it sends requests to none but those.
     pub async fn run(
         &self,
         plan: &Plan,
@@ -81,7 +82,6 @@ impl Engine {
         observe: &(dyn Fn(Event<'_>) + Sync),
     ) -> Report {
         let client = load::client(plan.load.connections);
-        let redis = self.redis_problem(plan).await;
         let total = plan.configurations.len();
         let mut report = Report {
             results: Vec::with_capacity(total),
@@ -97,23 +97,15 @@ impl Engine {
                 total,
                 configuration,
             });
-            let skipped = match (&redis, configuration.backend) {
-                (Some(problem), Some(CacheBackend::Redis)) => Some(problem.clone()),
-                _ => None,
-            };
-            let result = if let Some(reason) = skipped {
-                skipped_result(configuration, reason)
-            } else {
-                let measured = self
-                    .measure(&client, plan, index, configuration, cancelled, observe)
-                    .await;
-                match measured {
-                    Ok((result, ceiling)) => {
-                        report.client_ceiling = report.client_ceiling.or(ceiling);
-                        result
-                    }
-                    Err(reason) => skipped_result(configuration, reason),
+            let measured = self
+                .measure(&client, plan, index, configuration, cancelled, observe)
+                .await;
+            let result = match measured {
+                Ok((result, ceiling)) => {
+                    report.client_ceiling = report.client_ceiling.or(ceiling);
+                    result
                 }
+                Err(reason) => skipped_result(configuration, reason),
             };
             report.results.push(result);
             observe(Event::Finished {
@@ -123,29 +115,6 @@ impl Engine {
         }
         speedups(&mut report.results);
         report
-    }
-
-    /// Why Redis cannot be used, when a configuration needs it and it does not answer.
-    async fn redis_problem(&self, plan: &Plan) -> Option<String> {
-        let needs = plan
-            .configurations
-            .iter()
-            .any(|c| c.backend == Some(CacheBackend::Redis));
-        if !needs {
-            return None;
-        }
-        let ping = async {
-            let client = redis::Client::open(self.environment.redis_url.as_str())?;
-            let mut connection = client.get_multiplexed_async_connection().await?;
-            redis::cmd("PING")
-                .query_async::<String>(&mut connection)
-                .await
-        };
-        match tokio::time::timeout(Duration::from_secs(2), ping).await {
-            Ok(Ok(_)) => None,
-            Ok(Err(error)) => Some(format!("redis does not answer: {error}")),
-            Err(_) => Some("redis does not answer within 2 s".to_owned()),
-        }
     }
 
     /// One configuration on a server of its own: warm, count, load, count; and, on

@@ -120,10 +120,17 @@ impl Isolated {
 }
 
 /// Reads the server's log until it says where it listens, then keeps reading it (so
-/// that it never blocks on a full pipe).
+/// that it never blocks on a full pipe). A backend that does not answer, which the
+/// server says once at start, is why the configuration cannot be measured.
 async fn listening(stdout: tokio::process::ChildStdout) -> Result<SocketAddr, String> {
     let mut lines = BufReader::new(stdout).lines();
     while let Ok(Some(line)) = lines.next_line().await {
+        if line.contains("cache backend unreachable") {
+            let why = line
+                .split_once("error=")
+                .map_or(line.as_str(), |(_, why)| why);
+            return Err(format!("its backend does not answer: {why}"));
+        }
         let Some((_, addr)) = line.split_once("listening on http://") else {
             continue;
         };

@@ -150,7 +150,10 @@ async fn a_redis_that_does_not_answer_skips_its_configurations_with_the_reason()
         "the baseline needs no Redis"
     );
     let reason = report.results[1].skipped.as_deref().unwrap();
-    assert!(reason.starts_with("redis does not answer"), "{reason}");
+    assert!(
+        reason.starts_with("its backend does not answer: redis: Connection refused"),
+        "{reason}"
+    );
 }
 
 #[test]
