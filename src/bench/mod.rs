@@ -101,6 +101,10 @@ impl Engine {
                 .measure(&client, plan, index, configuration, cancelled, observe)
                 .await;
             let result = match measured {
+                // Interrupted before its first measured request: no figure to tell.
+                Ok((result, _)) if result.requests == 0 && cancelled.load(Ordering::Relaxed) => {
+                    break;
+                }
                 Ok((result, ceiling)) => {
                     report.client_ceiling = report.client_ceiling.or(ceiling);
                     result
@@ -164,7 +168,8 @@ impl Engine {
         )
         .await;
         let after = counters(client, &server).await;
-        let ceiling = if index == 0 {
+        // An interrupted run has no ceiling to tell: a few requests would understate it.
+        let ceiling = if index == 0 && !cancelled.load(Ordering::Relaxed) {
             let ping = uri(&server, "/__bench__/ping")?;
             let amount = match amount {
                 Amount::Duration(duration) => Amount::Duration(duration.min(CEILING_FOR)),
@@ -180,7 +185,8 @@ impl Engine {
                 &quiet,
             )
             .await;
-            Some(measured.requests_per_second())
+            (!cancelled.load(Ordering::Relaxed) && measured.successes > 0)
+                .then(|| measured.requests_per_second())
         } else {
             None
         };
