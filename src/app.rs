@@ -1,5 +1,6 @@
 //! The application: its state, its router with the layers in order, and the server.
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -24,7 +25,8 @@ use crate::cache::strategies::site::site_cache;
 use crate::cache::strategies::{Strategies, Strategy};
 use crate::db::{self, Db, DbError};
 use crate::lab::Lab;
-use crate::settings::Settings;
+use crate::server;
+use crate::settings::{ServerSettings, Settings, Switch};
 use crate::toolbar::{self, Toolbar};
 use crate::web;
 
@@ -116,7 +118,7 @@ impl AppState {
 
 /// The whole app as a router, for the server and for tests (`oneshot`).
 ///
-/// Layers, outermost first: the request log, the debug toolbar (so it sees cached
+/// Layers, outermost first: the debug toolbar (so it sees cached
 /// responses too), conditional GET (ETag, 304), the per-site cache, then the pages,
 /// each with its `cache_page`; the caches store what the pages render, never the
 /// toolbar.
@@ -135,17 +137,20 @@ pub fn router(state: AppState) -> Router {
         .layer(site_cache(&strategies))
         .layer(from_fn(conditional_get))
         .layer(from_fn_with_state(toolbar, toolbar::layer::toolbar))
-        // One log line per request: method, path, status, latency.
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-                })
-                .on_request(())
-                .on_response(|response: &Response<_>, latency: Duration, _: &Span| {
-                    tracing::info!(status = response.status().as_u16(), ?latency, "served");
-                }),
-        )
+}
+
+/// One log line per request — method, path, status, latency — as `runserver` prints.
+fn with_access_log(router: Router) -> Router {
+    router.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|request: &Request| {
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            })
+            .on_request(())
+            .on_response(|response: &Response<_>, latency: Duration, _: &Span| {
+                tracing::info!(status = response.status().as_u16(), ?latency, "served");
+            }),
+    )
 }
 
 /// Why the app could not start.
@@ -178,6 +183,7 @@ pub enum StartError {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    server: ServerSettings,
 }
 
 impl Application {
@@ -208,9 +214,14 @@ impl Application {
                     addr: settings.addr,
                     source,
                 })?;
+        let router = match settings.server.access_log {
+            Switch::On => with_access_log(router(state)),
+            Switch::Off => router(state),
+        };
         Ok(Self {
             listener,
-            router: router(state),
+            router,
+            server: settings.server.clone(),
         })
     }
 
@@ -219,15 +230,16 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
+    /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish within
+    /// the grace period.
     pub async fn run_until_stopped(self) -> io::Result<()> {
-        // Connect info tells the toolbar who the client is.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` resolves, then as [`Application::run_until_stopped`]: for
+    /// tests, which stop a server without a signal.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> io::Result<()> {
+        server::serve(self.listener, self.router, &self.server, stop).await
     }
 }
 

@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod lab;
 pub mod record;
+pub mod server;
 pub mod settings;
 pub mod toolbar;
 pub mod web;

@@ -81,13 +81,13 @@ impl Isolated {
             .env("RUST_LOG", "pokedex=info,pokedex::app=warn")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .map_err(|error| format!("cannot start {}: {error}", environment.binary.display()))?;
-        let stdout = child.stdout.take().ok_or("the server has no output")?;
-        let addr = tokio::time::timeout(Duration::from_secs(60), listening(stdout))
+        let log = child.stderr.take().ok_or("the server has no log")?;
+        let addr = tokio::time::timeout(Duration::from_secs(60), listening(log))
             .await
             .map_err(|_| "the server did not start within 60 s".to_owned())??;
         Ok(Self {
@@ -122,8 +122,8 @@ impl Isolated {
 /// Reads the server's log until it says where it listens, then keeps reading it (so
 /// that it never blocks on a full pipe). A backend that does not answer, which the
 /// server says once at start, is why the configuration cannot be measured.
-async fn listening(stdout: tokio::process::ChildStdout) -> Result<SocketAddr, String> {
-    let mut lines = BufReader::new(stdout).lines();
+async fn listening(log: tokio::process::ChildStderr) -> Result<SocketAddr, String> {
+    let mut lines = BufReader::new(log).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         if line.contains("cache backend unreachable") {
             let why = line

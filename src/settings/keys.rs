@@ -76,6 +76,46 @@ const APP_KEYS: &[Key] = &[
         "N",
         "Size of the database connection pool [default: 8]",
     ),
+    key(
+        "server.header_read_timeout_secs",
+        "POKEDEX_HEADER_READ_TIMEOUT_SECS",
+        "header-read-timeout-secs",
+        Kind::Integer,
+        "SECONDS",
+        "A request's head must arrive whole this soon after its first byte [default: 10]",
+    ),
+    key(
+        "server.keep_alive_timeout_secs",
+        "POKEDEX_KEEP_ALIVE_TIMEOUT_SECS",
+        "keep-alive-timeout-secs",
+        Kind::Integer,
+        "SECONDS",
+        "An idle keep-alive connection is closed after this long [default: 60]",
+    ),
+    key(
+        "server.max_connections",
+        "POKEDEX_MAX_CONNECTIONS",
+        "max-connections",
+        Kind::Integer,
+        "N",
+        "Connections open at once; more wait in the listen queue [default: 1000]",
+    ),
+    key(
+        "server.shutdown_grace_secs",
+        "POKEDEX_SHUTDOWN_GRACE_SECS",
+        "shutdown-grace-secs",
+        Kind::Integer,
+        "SECONDS",
+        "On SIGTERM, how long requests in flight may take to finish [default: 10]",
+    ),
+    key(
+        "server.access_log",
+        "POKEDEX_ACCESS_LOG",
+        "access-log",
+        Kind::Text,
+        "on|off",
+        "One log line per request [default: on]",
+    ),
 ];
 
 /// `[site]`, `[view]` and `[fragment]`: each strategy's backend and seconds; and

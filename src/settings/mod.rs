@@ -9,6 +9,7 @@
 mod cli;
 mod keys;
 mod layers;
+mod server;
 mod toolbar;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -24,6 +25,7 @@ use crate::cache::strategies::settings::StrategySettings;
 pub use cli::{BenchArgs, Cli, Command};
 pub use keys::{Key, Kind, keys};
 pub use layers::{Origin, SettingsError};
+pub use server::ServerSettings;
 pub use toolbar::{Switch, ToolbarSettings};
 
 /// Everything the app can be configured with, after all layers are applied.
@@ -39,6 +41,8 @@ pub struct Settings {
     pub allowed_hosts: Vec<String>,
     /// Where the Pokémon live.
     pub database: DatabaseSettings,
+    /// Connection bounds, shutdown and the request log.
+    pub server: ServerSettings,
     /// The per-site cache strategy.
     pub site: StrategySettings,
     /// The per-view cache strategy.
@@ -63,6 +67,7 @@ impl Default for Settings {
                 .map(str::to_owned)
                 .to_vec(),
             database: DatabaseSettings::default(),
+            server: ServerSettings::default(),
             site: StrategySettings::defaults(Strategy::Site),
             view: StrategySettings::defaults(Strategy::View),
             fragment: StrategySettings::defaults(Strategy::Fragment),

@@ -127,7 +127,7 @@ fn run_command(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         .env_remove("DATABASE_URL")
         .env_remove("POKEDEX_CONFIG")
         .env_remove("REDIS_URL")
-        .env("NO_COLOR", "1")
+        .env_remove("NO_COLOR")
         .output()
         .unwrap()
 }
@@ -142,14 +142,16 @@ fn createcachetable_creates_the_table_in_the_apps_database() {
         stdout.contains("cache_table is ready in sqlite://pokedex.sqlite3 (0 entries)"),
         "{stdout}"
     );
-    assert!(stdout.contains("created the cache table"), "{stdout}");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains("created the cache table"), "the log: {log}");
+    assert!(!log.contains('\u{1b}'), "no colour into a pipe: {log:?}");
 
     let again = run_command(dir.path(), &["createcachetable"]);
-    let stdout = String::from_utf8_lossy(&again.stdout);
+    let log = String::from_utf8_lossy(&again.stderr);
     assert!(again.status.success());
     assert!(
-        !stdout.contains("created the cache table"),
-        "created once: {stdout}"
+        !log.contains("created the cache table"),
+        "created once: {log}"
     );
 }
 

@@ -5,6 +5,7 @@ mod bench;
 mod binary;
 mod cache;
 mod compare;
+mod connections;
 mod helpers;
 mod invalidation;
 mod lab;
