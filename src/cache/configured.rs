@@ -10,6 +10,7 @@ use tokio::sync::OnceCell;
 use super::Cache;
 use super::backends::database::DatabaseBackend;
 use super::backends::file::FileBackend;
+use super::backends::guarded::Guarded;
 use super::backends::memory::{Bound, MemoryBackend};
 use super::backends::options::{BackendOptions, DEFAULT_FILE_LOCATION, DEFAULT_REDIS_LOCATION};
 use super::backends::redis::RedisBackend;
@@ -34,12 +35,19 @@ impl Backends {
         }
     }
 
-    /// The cache on `backend`, building the backend the first time.
+    /// The cache on `backend`, building the backend the first time; every call but
+    /// the memory backend's is bounded by its `command_timeout_ms` and skipped while
+    /// the backend keeps failing.
     pub async fn cache(&self, backend: CacheBackend) -> Result<Cache, BackendError> {
         let cache = self.built[backend]
             .get_or_try_init(|| async {
+                let options = &self.options[backend];
                 let built = self.build(backend).await?;
-                Ok::<_, BackendError>(Cache::new(built, &self.options[backend]))
+                let served: Arc<dyn Backend> = match backend {
+                    CacheBackend::Memory => built,
+                    _ => Arc::new(Guarded::new(built, options.command_timeout())),
+                };
+                Ok::<_, BackendError>(Cache::new(served, options))
             })
             .await?;
         Ok(cache.clone())
@@ -73,9 +81,12 @@ impl Backends {
                 Arc::new(FileBackend::open(dir, options.cull()).await?)
             }
             CacheBackend::Database => {
+                let busy = options.command_timeout();
                 let pool = match location {
-                    Some(url) => db::pool::open(url, db::pool::DEFAULT_MAX_CONNECTIONS).await?,
-                    None => self.app_db.clone(),
+                    Some(url) => {
+                        db::pool::open_waiting(url, db::pool::DEFAULT_MAX_CONNECTIONS, busy).await?
+                    }
+                    None => db::pool::beside(&self.app_db, busy),
                 };
                 Arc::new(DatabaseBackend::open(pool, options.cull()).await?)
             }

@@ -7,6 +7,7 @@
 //! [`call`]: counted in [`stats`] and recorded for the toolbar from the same result.
 
 pub mod backends;
+pub mod breaker;
 pub mod call;
 pub mod codec;
 pub mod configured;

@@ -7,19 +7,42 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-/// Connections of a pool whose size no setting names (a separate cache database).
+/// Connections of a pool whose size no setting names (a database cache's).
 pub const DEFAULT_MAX_CONNECTIONS: u32 = 8;
+
+/// How long the catalogue's statements wait for a lock held by another writer.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Opens `url` (creating the file if needed) in WAL mode with `max_connections`.
 pub async fn open(url: &str, max_connections: u32) -> Result<SqlitePool, sqlx::Error> {
+    open_waiting(url, max_connections, BUSY_TIMEOUT).await
+}
+
+/// [`open`], with statements that give up on a lock after `busy_timeout`.
+pub async fn open_waiting(
+    url: &str,
+    max_connections: u32,
+    busy_timeout: Duration,
+) -> Result<SqlitePool, sqlx::Error> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         // WAL makes NORMAL durable across application crashes, and much faster.
         .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(5));
+        .busy_timeout(busy_timeout);
     SqlitePoolOptions::new()
         .max_connections(max_connections.max(1))
         .connect_with(options)
         .await
+}
+
+/// A pool of its own on the same database as `pool`, whose statements give up on a
+/// lock after `busy_timeout`: the database cache's, so that its writes never hold
+/// the catalogue's connections, nor wait the catalogue's five seconds.
+#[must_use]
+pub fn beside(pool: &SqlitePool, busy_timeout: Duration) -> SqlitePool {
+    let options = (*pool.connect_options()).clone().busy_timeout(busy_timeout);
+    SqlitePoolOptions::new()
+        .max_connections(DEFAULT_MAX_CONNECTIONS)
+        .connect_lazy_with(options)
 }

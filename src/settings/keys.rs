@@ -274,8 +274,12 @@ const CACHE_FIELDS: &[CacheField] = &[
         name: "command_timeout_ms",
         kind: Kind::Integer,
         value_name: "MS",
-        help: "longest wait for one Redis command before it counts as a miss [default: 250]",
-        backends: &[CacheBackend::Redis],
+        help: "longest wait for one call before it counts as a miss; after 3 failures in a row the backend is skipped, then probed [default: 250]",
+        backends: &[
+            CacheBackend::File,
+            CacheBackend::Database,
+            CacheBackend::Redis,
+        ],
     },
 ];
 

@@ -201,7 +201,7 @@ mod tests {
     fn summary_lists_nested_settings_on_one_line() {
         let summary = Settings::default().summary();
         assert!(
-            summary.starts_with("addr=127.0.0.1:8000 allowed_hosts=[\"localhost\", \"127.0.0.1\", \"[::1]\"] caches.database.compress_threshold=1024"),
+            summary.starts_with("addr=127.0.0.1:8000 allowed_hosts=[\"localhost\", \"127.0.0.1\", \"[::1]\"] caches.database.command_timeout_ms=250 caches.database.compress_threshold=1024"),
             "{summary}"
         );
         assert!(summary.contains(" caches.redis.timeout=300 "), "{summary}");
@@ -219,7 +219,7 @@ mod tests {
         );
         assert!(!summary.contains('\n'));
         assert!(
-            !summary.contains("caches.database.command_timeout_ms"),
+            !summary.contains("caches.memory.command_timeout_ms"),
             "{summary}"
         );
     }

@@ -7,6 +7,7 @@
 mod cache_backend;
 pub mod database;
 pub mod file;
+pub mod guarded;
 pub mod memory;
 pub mod options;
 pub mod redis;
@@ -86,6 +87,9 @@ pub enum BackendError {
     /// The backend did not answer in time.
     #[error("timed out after {0:?}")]
     Timeout(Duration),
+    /// The backend failed repeatedly and is skipped for a while (its circuit is open).
+    #[error("backend unavailable: skipped after repeated failures, next try in {0:.1?}")]
+    Unavailable(Duration),
 }
 
 /// When a bounded backend culls, and how much (Django's `MAX_ENTRIES` and

@@ -38,7 +38,8 @@ pub struct BackendOptions {
     pub cull_frequency: u64,
     /// Values longer than this many bytes are compressed; 0 never compresses.
     pub compress_threshold: usize,
-    /// Longest wait for one Redis command, in milliseconds.
+    /// Longest wait for one call to the file, database or Redis backend, in
+    /// milliseconds; also how long a database cache statement waits for a lock.
     pub command_timeout_ms: u64,
 }
 
@@ -78,7 +79,7 @@ impl BackendOptions {
             .filter(|location| !location.is_empty())
     }
 
-    /// How long one Redis command may take.
+    /// How long one call may take.
     #[must_use]
     pub fn command_timeout(&self) -> Duration {
         Duration::from_millis(self.command_timeout_ms.max(1))

@@ -1,0 +1,120 @@
+//! A failing backend costs little: each call ends within its budget, and after
+//! three failures in a row the backend is skipped ("backend unavailable") until a
+//! probe finds it well again.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use pokedex::cache::backends::CacheBackend;
+use tower::ServiceExt;
+
+use crate::helpers::{TestApp, spawn_app_with};
+
+/// A "Redis" that accepts connections and never answers.
+async fn silent_redis() -> String {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("redis://{}", silent.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    url
+}
+
+/// GETs `/all` and says what each of its cache calls reported as the error.
+async fn errors_of_one_request(app: &TestApp) -> Vec<String> {
+    let router = app.router.clone();
+    let (status, record) = pokedex::record::recording(async move {
+        let request = Request::get("/all").body(Body::empty()).unwrap();
+        router.oneshot(request).await.unwrap().status()
+    })
+    .await;
+    assert_eq!(status, StatusCode::OK, "the page is served regardless");
+    record
+        .cache_calls
+        .into_iter()
+        .filter_map(|call| call.error)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_backend_is_waited_for_three_times_then_skipped() {
+    let url = silent_redis().await;
+    let app = spawn_app_with(|s| {
+        s.site.backend = Some(CacheBackend::Redis);
+        s.caches.redis.location = Some(url);
+        s.caches.redis.command_timeout_ms = 200;
+    })
+    .await;
+    let mut errors = Vec::new();
+    for _ in 0..10 {
+        errors.extend(errors_of_one_request(&app).await);
+    }
+    let timeouts = errors.iter().filter(|e| e.starts_with("timed out")).count();
+    let skipped = errors
+        .iter()
+        .filter(|e| e.starts_with("backend unavailable"))
+        .count();
+    // A probe after the first second of skipping may wait once more on a slow machine.
+    assert!((3..=4).contains(&timeouts), "{errors:#?}");
+    assert_eq!(timeouts + skipped, errors.len(), "{errors:#?}");
+    assert!(skipped >= 10, "every later call skipped: {errors:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backend_that_comes_back_is_used_again_after_a_probe() {
+    // A port nothing listens on, then a real Redis relayed on it.
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let app = spawn_app_with(|s| {
+        s.site.backend = Some(CacheBackend::Redis);
+        s.caches.redis.location = Some(format!("redis://127.0.0.1:{port}"));
+    })
+    .await;
+    for _ in 0..3 {
+        errors_of_one_request(&app).await;
+    }
+    let skipped = errors_of_one_request(&app).await;
+    assert!(
+        skipped.iter().all(|e| e.starts_with("backend unavailable")),
+        "{skipped:#?}"
+    );
+    if !crate::cache::subjects::redis_is_up("a_backend_that_comes_back_is_used_again_after_a_probe")
+        .await
+    {
+        return;
+    }
+    let relay = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = relay.accept().await {
+            tokio::spawn(async move {
+                let mut redis = tokio::net::TcpStream::connect("127.0.0.1:6379")
+                    .await
+                    .unwrap();
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut redis).await;
+            });
+        }
+    });
+    // The pause after three failures is a second; a probe then finds Redis well.
+    let mut healed = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if errors_of_one_request(&app).await.is_empty() {
+            healed = true;
+            break;
+        }
+    }
+    assert!(healed, "the backend is used again once it answers");
+    let cache = app
+        .state
+        .strategies
+        .backends
+        .cache(CacheBackend::Redis)
+        .await
+        .unwrap();
+    assert!(cache.clear().await);
+}
