@@ -4,6 +4,7 @@
 mod bench;
 mod binary;
 mod cache;
+mod canonical;
 mod compare;
 mod helpers;
 mod invalidation;
