@@ -130,7 +130,7 @@ pub fn router(state: AppState) -> Router {
         .merge(state.lab.routes(Arc::clone(&state.gate)))
         .merge(web::edit::routes(Arc::clone(&state.gate)))
         .merge(bench::counters::routes())
-        .nest("/static", web::assets::static_files())
+        .merge(web::assets::routes())
         .fallback(web::not_found::not_found)
         .with_state(state)
         .layer(site_cache(&strategies))

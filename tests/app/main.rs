@@ -15,5 +15,6 @@ mod seeding;
 #[path = "../support/server.rs"]
 mod server;
 mod settings;
+mod static_files;
 mod strategies;
 mod toolbar;
