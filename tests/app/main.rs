@@ -6,6 +6,7 @@ mod binary;
 mod cache;
 mod canonical;
 mod compare;
+mod contrast;
 mod helpers;
 mod invalidation;
 mod lab;
