@@ -19,3 +19,4 @@ mod settings;
 mod static_files;
 mod strategies;
 mod toolbar;
+mod toolbar_tabs;
