@@ -118,8 +118,9 @@ impl AppState {
 
 /// The whole app as a router, for the server and for tests (`oneshot`).
 ///
-/// Layers, outermost first: the debug toolbar (so it sees cached
-/// responses too), conditional GET (ETag, 304), the per-site cache, then the pages,
+/// Layers, outermost first: the debug toolbar (so it sees cached responses too),
+/// conditional GET (ETag, 304), the redirects to canonical URLs (so a page has one
+/// cache entry), the per-site cache, then the pages,
 /// each with its `cache_page`; the caches store what the pages render, never the
 /// toolbar.
 pub fn router(state: AppState) -> Router {
@@ -131,10 +132,11 @@ pub fn router(state: AppState) -> Router {
         .merge(state.lab.routes(Arc::clone(&state.gate)))
         .merge(web::edit::routes(Arc::clone(&state.gate)))
         .merge(bench::counters::routes())
-        .nest("/static", web::assets::static_files())
+        .merge(web::assets::routes())
         .fallback(web::not_found::not_found)
         .with_state(state)
         .layer(site_cache(&strategies))
+        .layer(from_fn(web::canonical::redirect_to_canonical))
         .layer(from_fn(conditional_get))
         .layer(from_fn_with_state(toolbar, toolbar::layer::toolbar))
 }

@@ -1,49 +1,137 @@
-//! `static/`: the project's own CSS, served from disk with a long-lived Cache-Control.
+//! `static/`: the project's own CSS, scripts and icons, embedded in the binary so a
+//! copy of it serves them from anywhere, each with its `Content-Type`, an `ETag` and,
+//! on a `200` or `304`, a year-long Cache-Control.
 
 use axum::Router;
-use axum::handler::HandlerWithoutStateExt;
-use axum::http::{HeaderValue, Response, StatusCode, header};
-use axum::middleware::map_response;
-use tower_http::services::ServeDir;
+use axum::extract::Path;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 
 use super::not_found::not_found;
+use crate::cache::strategies::page_rules::if_none_match_hits;
 
-/// Where the static files live: the crate's own `static/` folder, wherever the
-/// binary is started from.
-const STATIC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
-
-/// A year: the stylesheet's URL changes whenever its content does.
+/// A year: a file's URL changes whenever its content does (`?v=`).
 const LONG_LIVED: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 
-/// A hash of the stylesheet, added to its URL (`?v=`) so a changed file is a new
-/// URL and the year-long Cache-Control never serves a stale one.
-pub const CSS_VERSION: u64 = fnv1a(include_bytes!("../../static/css/pokedex.css"));
-/// The same for the debug toolbar's stylesheet.
-pub const TOOLBAR_CSS_VERSION: u64 = fnv1a(include_bytes!("../../static/toolbar/toolbar.css"));
-/// The same for the lab's stylesheet.
-pub const LAB_CSS_VERSION: u64 = fnv1a(include_bytes!("../../static/lab/lab.css"));
-/// The same for the lab's script.
-pub const LAB_JS_VERSION: u64 = fnv1a(include_bytes!("../../static/lab/lab.js"));
-/// The same for the Compare page's script.
-pub const COMPARE_JS_VERSION: u64 = fnv1a(include_bytes!("../../static/lab/compare.js"));
-/// The same for the debug toolbar's script.
-pub const TOOLBAR_JS_VERSION: u64 = fnv1a(include_bytes!("../../static/toolbar/toolbar.js"));
-
-/// Serves `static/` under the path it is nested at; only successful answers are
-/// marked cacheable, so a missing file is not remembered for a year.
-pub fn static_files<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new()
-        .fallback_service(ServeDir::new(STATIC_DIR).not_found_service(not_found.into_service()))
-        .layer(map_response(mark_long_lived))
+/// One file of `static/`, as the binary holds it.
+struct Asset {
+    /// Its path under `static/`.
+    path: &'static str,
+    content_type: &'static str,
+    bytes: &'static [u8],
+    /// A hash of `bytes`: its URL's `?v=` and its `ETag`.
+    version: u64,
 }
 
-async fn mark_long_lived<B>(mut response: Response<B>) -> Response<B> {
-    if matches!(response.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, LONG_LIVED);
+/// Embeds `static/<path>` with its hash, computed while compiling.
+macro_rules! asset {
+    ($path:literal, $content_type:literal) => {{
+        const BYTES: &[u8] = include_bytes!(concat!("../../static/", $path));
+        Asset {
+            path: $path,
+            content_type: $content_type,
+            bytes: BYTES,
+            version: fnv1a(BYTES),
+        }
+    }};
+}
+
+/// Every file of `static/` (a test checks that none is left out).
+const ASSETS: [Asset; 8] = [
+    asset!("css/pokedex.css", "text/css"),
+    asset!("favicon.ico", "image/x-icon"),
+    asset!("favicon.svg", "image/svg+xml"),
+    asset!("lab/compare.js", "text/javascript"),
+    asset!("lab/lab.css", "text/css"),
+    asset!("lab/lab.js", "text/javascript"),
+    asset!("toolbar/toolbar.css", "text/css"),
+    asset!("toolbar/toolbar.js", "text/javascript"),
+];
+
+/// The stylesheet's hash, added to its URL (`?v=`) so a changed file is a new URL
+/// and the year-long Cache-Control never serves a stale one.
+pub const CSS_VERSION: u64 = version("css/pokedex.css");
+/// The same for the icon `base.html` links.
+pub const FAVICON_VERSION: u64 = version("favicon.svg");
+/// The same for the debug toolbar's stylesheet.
+pub const TOOLBAR_CSS_VERSION: u64 = version("toolbar/toolbar.css");
+/// The same for the lab's stylesheet.
+pub const LAB_CSS_VERSION: u64 = version("lab/lab.css");
+/// The same for the lab's script.
+pub const LAB_JS_VERSION: u64 = version("lab/lab.js");
+/// The same for the Compare page's script.
+pub const COMPARE_JS_VERSION: u64 = version("lab/compare.js");
+/// The same for the debug toolbar's script.
+pub const TOOLBAR_JS_VERSION: u64 = version("toolbar/toolbar.js");
+
+/// Serves the embedded files under `/static/`, and the icon at `/favicon.ico`, where
+/// browsers and feed readers look for it without reading a page; an unknown path
+/// gets the 404 page, which is not marked cacheable.
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new()
+        .route(
+            "/static/{*path}",
+            get(|Path(path): Path<String>, headers: HeaderMap| async move {
+                serve(&path, &headers).await
+            }),
+        )
+        .route(
+            "/favicon.ico",
+            get(|headers: HeaderMap| async move { serve("favicon.ico", &headers).await }),
+        )
+}
+
+/// The file at `path` under `static/`, or `304` when the request names its `ETag`.
+async fn serve(path: &str, request: &HeaderMap) -> Response {
+    let Some(asset) = ASSETS.iter().find(|asset| asset.path == path) else {
+        return not_found().await.into_response();
+    };
+    let etag = format!("\"{:016x}\"", asset.version);
+    let etag = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\""));
+    let status = if if_none_match_hits(request, &etag) {
+        StatusCode::NOT_MODIFIED
+    } else {
+        StatusCode::OK
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ETAG, etag);
+    headers.insert(header::CACHE_CONTROL, LONG_LIVED);
+    if status == StatusCode::NOT_MODIFIED {
+        return (status, headers).into_response();
     }
-    response
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(asset.content_type),
+    );
+    (status, headers, asset.bytes).into_response()
+}
+
+/// The hash of the embedded file at `path`; a path that is not embedded stops the
+/// build, since every caller is a constant.
+const fn version(path: &str) -> u64 {
+    let mut i = 0;
+    while i < ASSETS.len() {
+        if same(ASSETS[i].path.as_bytes(), path.as_bytes()) {
+            return ASSETS[i].version;
+        }
+        i += 1;
+    }
+    panic!("not an embedded static file")
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 const fn fnv1a(bytes: &[u8]) -> u64 {
@@ -55,4 +143,36 @@ const fn fnv1a(bytes: &[u8]) -> u64 {
         i += 1;
     }
     hash
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::ASSETS;
+
+    fn files_under(dir: &Path, root: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files_under(&path, root, found);
+            } else {
+                let relative = path.strip_prefix(root).unwrap();
+                found.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+
+    #[test]
+    fn every_file_of_static_is_embedded_with_its_bytes() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
+        let mut on_disk = Vec::new();
+        files_under(&root, &root, &mut on_disk);
+        on_disk.sort();
+        let embedded: Vec<&str> = ASSETS.iter().map(|asset| asset.path).collect();
+        assert_eq!(on_disk, embedded, "ASSETS lists static/, in order");
+        for asset in &ASSETS {
+            assert_eq!(std::fs::read(root.join(asset.path)).unwrap(), asset.bytes);
+        }
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod all;
 pub mod assets;
+pub mod canonical;
 pub mod edit;
 pub mod edit_form;
 pub mod format;

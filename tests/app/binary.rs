@@ -1,6 +1,7 @@
 //! The real `pokedex` binary: it starts, logs its settings, serves over a socket,
-//! refuses bad settings, and stops cleanly on SIGTERM.
+//! refuses bad settings, stops cleanly on SIGTERM, and needs no file beside it.
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::server::{BIN, Server};
@@ -223,5 +224,52 @@ fn the_binary_refuses_a_view_route_it_does_not_have() {
     assert!(
         stderr.contains("`view.routes`") && stderr.contains("\"/nope\""),
         "{stderr}"
+    );
+}
+
+/// `binary` run with the crate's own folder hidden under an empty tmpfs, in a user
+/// and mount namespace of its own, so that a binary reading `static/` from its
+/// source tree finds nothing; where the system allows no such namespace, it runs
+/// beside the source tree, and says so.
+fn without_source_tree(binary: &Path) -> Command {
+    let allowed = Command::new("unshare")
+        .args(["-rm", "true"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !allowed {
+        eprintln!("\n!!! unshare -rm is not allowed here: the copy runs beside its sources !!!\n");
+        return Command::new(binary);
+    }
+    let mut command = Command::new("unshare");
+    command
+        .args([
+            "-rm",
+            "sh",
+            "-c",
+            "mount -t tmpfs tmpfs \"$0\" && exec \"$@\"",
+        ])
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .arg(binary);
+    command
+}
+
+#[test]
+fn a_copy_of_the_binary_elsewhere_serves_its_own_stylesheet() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let copy = elsewhere.path().join("pokedex");
+    std::fs::copy(BIN, &copy).unwrap();
+    let server = Server::spawn(without_source_tree(&copy), &[]);
+
+    let response = server.get("/static/css/pokedex.css");
+    let (head, body) = response.split_once("\r\n\r\n").expect("a response");
+    assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+    assert!(head.contains("\r\ncontent-type: text/css\r\n"), "{head}");
+    assert_eq!(body, include_str!("../../static/css/pokedex.css"));
+
+    let page = server.get("/type/grass");
+    assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
+    assert!(
+        page.contains("Bulbasaur"),
+        "templates and data are inside too"
     );
 }

@@ -109,6 +109,27 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: String,
     ) -> Page {
+        let raw = self.send_raw(method, uri, headers, body).await;
+        Page {
+            status: raw.status,
+            headers: raw.headers,
+            body: String::from_utf8(raw.bytes).expect("UTF-8 body"),
+        }
+    }
+
+    /// A GET whose answer is kept as bytes: an icon, say.
+    pub async fn get_bytes(&self, uri: &str, headers: &[(&str, &str)]) -> RawResponse {
+        self.send_raw(Method::GET, uri, headers, String::new())
+            .await
+    }
+
+    async fn send_raw(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: String,
+    ) -> RawResponse {
         let mut request = Request::builder().method(method).uri(uri);
         // As every HTTP/1.1 client does, unless the test names another host.
         if !headers
@@ -135,12 +156,19 @@ impl TestApp {
             .await
             .expect("body")
             .to_bytes();
-        Page {
+        RawResponse {
             status,
             headers,
-            body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body"),
+            bytes: bytes.to_vec(),
         }
     }
+}
+
+/// A response whose body is not text.
+pub struct RawResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub bytes: Vec<u8>,
 }
 
 /// A response, read whole.

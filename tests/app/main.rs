@@ -4,8 +4,10 @@
 mod bench;
 mod binary;
 mod cache;
+mod canonical;
 mod compare;
 mod connections;
+mod contrast;
 mod helpers;
 mod invalidation;
 mod lab;
@@ -15,5 +17,7 @@ mod seeding;
 #[path = "../support/server.rs"]
 mod server;
 mod settings;
+mod static_files;
 mod strategies;
 mod toolbar;
+mod toolbar_tabs;

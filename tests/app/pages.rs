@@ -5,6 +5,32 @@ use axum::http::{Method, StatusCode};
 use crate::helpers::spawn_app;
 
 #[tokio::test]
+async fn home_page_says_what_the_app_is_and_links_the_lab_for_those_who_may_use_it() {
+    let app = spawn_app().await.seen_from([127, 0, 0, 1]);
+    let page = app.get("/").await;
+    assert_eq!(page.texts("h1"), ["Pokédex Cache Lab"]);
+    let lead = page.texts("h1 + p.lead");
+    assert_eq!(
+        lead,
+        [
+            "A catalogue of every Pokémon that teaches web caching: turn a cache on in the lab \
+          and watch the navbar's response time freeze."
+        ]
+    );
+    assert_eq!(page.hrefs("p.lead a"), ["/lab"]);
+    assert_eq!(app.get("/lab").await.status, StatusCode::OK);
+
+    let outside = spawn_app().await.seen_from([192, 0, 2, 7]);
+    let page = outside.get("/").await;
+    assert_eq!(page.texts("h1"), ["Pokédex Cache Lab"]);
+    assert!(
+        page.hrefs("p.lead a").is_empty(),
+        "no link to a page it may not open"
+    );
+    assert_eq!(outside.get("/lab").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn all_page_lists_every_pokemon_in_name_order() {
     let app = spawn_app().await;
     let page = app.get("/all").await;

@@ -9,8 +9,17 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
+/// A program named by the environment variable `variable`, or else the first of
+/// `names` found on `PATH`.
+fn program(variable: &str, names: &[&str]) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(variable) {
+        return Some(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
 
 /// A browser session and the chromedriver serving it.
 pub struct Browser {
@@ -19,21 +28,31 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
-/// A browser, or `None` when chromedriver is missing outside CI (said loudly); in
-/// CI a missing chromedriver fails the test.
+/// A browser, or `None` when chromedriver or Chromium is missing outside CI (said
+/// loudly); in CI a missing one fails the test. They are `CHROMEDRIVER` and `CHROME`
+/// when set, or else `chromedriver` and `chromium` (or `chromium-browser`,
+/// `google-chrome`) on `PATH`.
 pub async fn browser(test: &str) -> Option<Browser> {
-    if !std::path::Path::new(CHROMEDRIVER).exists() {
+    browser_with(test, &[]).await
+}
+
+/// [`browser`], with Chromium started with `extra` arguments too.
+pub async fn browser_with(test: &str, extra: &[&str]) -> Option<Browser> {
+    let driver = program("CHROMEDRIVER", &["chromedriver"]);
+    let chromium = program("CHROME", &["chromium", "chromium-browser", "google-chrome"]);
+    let (Some(driver), Some(chromium)) = (driver, chromium) else {
         assert!(
             std::env::var_os("CI").is_none(),
-            "{test}: {CHROMEDRIVER} is missing, and CI must run the browser tests"
+            "{test}: chromedriver or chromium is missing, and CI must run the browser tests"
         );
         eprintln!(
-            "\n!!! SKIPPED {test}: no {CHROMEDRIVER} (apt-get install chromium chromium-driver) !!!\n"
+            "\n!!! SKIPPED {test}: no chromedriver or chromium on PATH, nor in CHROMEDRIVER and \
+             CHROME (apt-get install chromium chromium-driver) !!!\n"
         );
         return None;
-    }
+    };
     let port = free_port();
-    let driver = Command::new(CHROMEDRIVER)
+    let driver = Command::new(driver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -45,7 +64,7 @@ pub async fn browser(test: &str) -> Option<Browser> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let profile = tempfile::tempdir().unwrap();
-    let args = [
+    let mut args = vec![
         "--headless=new",
         "--no-sandbox",
         "--disable-gpu",
@@ -56,11 +75,13 @@ pub async fn browser(test: &str) -> Option<Browser> {
         "--disable-component-update",
         "--disable-sync",
         "--window-size=1280,900",
-        &format!("--user-data-dir={}", profile.path().display()),
     ];
+    let user_data = format!("--user-data-dir={}", profile.path().display());
+    args.push(&user_data);
+    args.extend(extra);
     let capabilities = json!({
         "browserName": "chrome",
-        "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+        "goog:chromeOptions": { "binary": chromium, "args": args },
     });
     let serde_json::Value::Object(capabilities) = capabilities else {
         unreachable!("a JSON object")

@@ -24,8 +24,14 @@ impl Server {
     /// Starts the binary with `args` after `--addr 127.0.0.1:0`, and waits until it
     /// listens.
     pub fn start(args: &[&str]) -> Self {
+        Self::spawn(Command::new(BIN), args)
+    }
+
+    /// Starts `command` — the binary, or a program running it with the arguments
+    /// that follow — as [`Server::start`] does.
+    pub fn spawn(mut command: Command, args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(BIN)
+        let mut child = command
             .args(["--addr", "127.0.0.1:0"])
             .args(args)
             .current_dir(dir.path())

@@ -22,10 +22,16 @@ pub fn is_lookup_method(method: &Method) -> bool {
     method == Method::GET || method == Method::HEAD
 }
 
-/// The parts of the site that are not pages of the catalogue — static files, the
-/// debug pages, the lab, the counters a comparison reads — which no page cache stores
-/// and the toolbar does not record.
-pub const NOT_PAGES: [&str; 4] = ["/static", "/__debug__", "/lab", "/__bench__"];
+/// The parts of the site that are not pages of the catalogue — static files and the
+/// icon, the debug pages, the lab, the counters a comparison reads — which no page
+/// cache stores and the toolbar does not record.
+pub const NOT_PAGES: [&str; 5] = [
+    "/static",
+    "/favicon.ico",
+    "/__debug__",
+    "/lab",
+    "/__bench__",
+];
 
 /// Whether `path` is a page of the catalogue rather than in one of [`NOT_PAGES`].
 #[must_use]
