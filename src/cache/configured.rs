@@ -14,6 +14,7 @@ use super::backends::guarded::Guarded;
 use super::backends::memory::{Bound, MemoryBackend};
 use super::backends::options::{BackendOptions, DEFAULT_FILE_LOCATION, DEFAULT_REDIS_LOCATION};
 use super::backends::redis::RedisBackend;
+use super::backends::redis::budget::Budget;
 use super::backends::{Backend, BackendError, CacheBackend, PerBackend};
 use crate::db;
 
@@ -92,7 +93,8 @@ impl Backends {
             }
             CacheBackend::Redis => {
                 let url = location.unwrap_or(DEFAULT_REDIS_LOCATION);
-                Arc::new(RedisBackend::new(url, options.command_timeout())?)
+                let budget = Budget::new(&options.key_prefix, options.cull());
+                Arc::new(RedisBackend::new(url, options.command_timeout())?.with_budget(budget))
             }
         })
     }

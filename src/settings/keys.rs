@@ -243,11 +243,7 @@ const CACHE_FIELDS: &[CacheField] = &[
         kind: Kind::Integer,
         value_name: "N",
         help: "entries kept before culling or eviction [default: 300]",
-        backends: &[
-            CacheBackend::Memory,
-            CacheBackend::File,
-            CacheBackend::Database,
-        ],
+        backends: &CacheBackend::ALL,
     },
     CacheField {
         name: "max_bytes",
@@ -261,7 +257,11 @@ const CACHE_FIELDS: &[CacheField] = &[
         kind: Kind::Integer,
         value_name: "N",
         help: "a cull removes 1/N of the entries, expired first, then oldest; 0 removes all [default: 3]",
-        backends: &[CacheBackend::File, CacheBackend::Database],
+        backends: &[
+            CacheBackend::File,
+            CacheBackend::Database,
+            CacheBackend::Redis,
+        ],
     },
     CacheField {
         name: "compress_threshold",

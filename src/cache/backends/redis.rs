@@ -12,6 +12,9 @@ use tokio::sync::OnceCell;
 
 use super::{Backend, BackendError, CacheBackend, Expiry, IncrError, Usage, now_millis};
 use crate::cache::codec::parse_integer;
+use budget::Budget;
+
+pub mod budget;
 
 /// Keys one SCAN step looks at while clearing: few round trips, yet no step long
 /// enough to stall a server that answers everyone else in between.
@@ -48,6 +51,9 @@ pub struct RedisBackend {
     /// starts while Redis is down and caching resumes once it is back.
     manager: OnceCell<ConnectionManager>,
     incr_script: Script,
+    /// How many entries of its key prefix it may hold; `None` only for a backend
+    /// built bare, as some tests and the commands build it.
+    budget: Option<Budget>,
 }
 
 impl RedisBackend {
@@ -59,7 +65,32 @@ impl RedisBackend {
             command_timeout,
             manager: OnceCell::new(),
             incr_script: Script::new(INCR_EXISTING),
+            budget: None,
         })
+    }
+
+    /// The same backend holding at most `budget`'s entries.
+    #[must_use]
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Writes `entries` through the budget's script; says how many were stored.
+    async fn write_indexed(
+        &self,
+        budget: &Budget,
+        entries: &[(&str, &[u8])],
+        expiry: Expiry,
+        only_new: bool,
+    ) -> Result<u64, BackendError> {
+        let px = expiry.as_millis().map_or(0, ttl_millis);
+        let invocation = budget.write(entries.iter().copied(), px, expiry, only_new, now_millis());
+        self.bounded(async {
+            let mut connection = self.connection().await?;
+            invocation.invoke_async(&mut connection).await
+        })
+        .await
     }
 
     /// The shared connection, made now if no earlier command made it.
@@ -106,6 +137,19 @@ impl RedisBackend {
 }
 
 impl RedisBackend {
+    /// Adds to `pipeline` the index's new score for a touched `key`, if indexed.
+    fn reindex(&self, pipeline: &mut Pipeline, key: &str, expiry: Expiry) {
+        if let Some(budget) = &self.budget {
+            pipeline
+                .cmd("ZADD")
+                .arg(budget.index())
+                .arg("XX")
+                .arg(budget::score(expiry))
+                .arg(key)
+                .ignore();
+        }
+    }
+
     /// One SCAN step over the keys starting with `namespace`: the next cursor (0 at
     /// the end) and the keys found.
     async fn scan(
@@ -184,6 +228,12 @@ impl Backend for RedisBackend {
     }
 
     async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError> {
+        if let Some(budget) = &self.budget {
+            return self
+                .write_indexed(budget, &[(key, &value)], expiry, false)
+                .await
+                .map(|_| ());
+        }
         self.query(&set_command(key, &value, expiry)).await
     }
 
@@ -194,6 +244,16 @@ impl Backend for RedisBackend {
     ) -> Result<(), BackendError> {
         if entries.is_empty() {
             return Ok(());
+        }
+        if let Some(budget) = &self.budget {
+            let entries: Vec<(&str, &[u8])> = entries
+                .iter()
+                .map(|(key, value)| (key.as_str(), value.as_ref()))
+                .collect();
+            return self
+                .write_indexed(budget, &entries, expiry, false)
+                .await
+                .map(|_| ());
         }
         let mut pipeline = redis::pipe();
         pipeline.atomic();
@@ -206,6 +266,12 @@ impl Backend for RedisBackend {
     }
 
     async fn add(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<bool, BackendError> {
+        if let Some(budget) = &self.budget {
+            let stored = self
+                .write_indexed(budget, &[(key, &value)], expiry, true)
+                .await?;
+            return Ok(stored > 0);
+        }
         let mut command = set_command(key, &value, expiry);
         command.arg("NX");
         let reply: Value = self.query(&command).await?;
@@ -213,7 +279,7 @@ impl Backend for RedisBackend {
     }
 
     async fn delete(&self, key: &str) -> Result<bool, BackendError> {
-        let removed: u64 = self.query(redis::cmd("UNLINK").arg(key)).await?;
+        let removed = self.delete_many(&[key.to_owned()]).await?;
         Ok(removed > 0)
     }
 
@@ -221,14 +287,34 @@ impl Backend for RedisBackend {
         if keys.is_empty() {
             return Ok(0);
         }
-        self.query(redis::cmd("UNLINK").arg(keys)).await
+        let Some(budget) = &self.budget else {
+            return self.query(redis::cmd("UNLINK").arg(keys)).await;
+        };
+        let mut pipeline = redis::pipe();
+        pipeline
+            .atomic()
+            .cmd("UNLINK")
+            .arg(keys)
+            .cmd("ZREM")
+            .arg(budget.index())
+            .arg(keys)
+            .ignore();
+        let (removed,): (u64,) = self.query_pipeline(&pipeline).await?;
+        Ok(removed)
     }
 
     async fn touch(&self, key: &str, expiry: Expiry) -> Result<bool, BackendError> {
         match expiry {
             Expiry::At(at) => {
-                self.query(redis::cmd("PEXPIRE").arg(key).arg(ttl_millis(at)))
-                    .await
+                let mut pipeline = redis::pipe();
+                pipeline
+                    .atomic()
+                    .cmd("PEXPIRE")
+                    .arg(key)
+                    .arg(ttl_millis(at));
+                self.reindex(&mut pipeline, key, expiry);
+                let (touched,): (bool,) = self.query_pipeline(&pipeline).await?;
+                Ok(touched)
             }
             Expiry::Never => {
                 // PERSIST answers 0 for a key that exists without a TTL, so EXISTS,
@@ -241,6 +327,7 @@ impl Backend for RedisBackend {
                     .cmd("PERSIST")
                     .arg(key)
                     .ignore();
+                self.reindex(&mut pipeline, key, expiry);
                 let (exists,): (bool,) = self.query_pipeline(&pipeline).await?;
                 Ok(exists)
             }
@@ -284,7 +371,11 @@ impl Backend for RedisBackend {
         let mut usage = Usage::default();
         let mut cursor: u64 = 0;
         loop {
-            let (next, keys) = self.scan(cursor, namespace).await?;
+            let (next, mut keys) = self.scan(cursor, namespace).await?;
+            // The budget's index is not an entry.
+            if let Some(budget) = &self.budget {
+                keys.retain(|key| key.as_slice() != budget.index().as_bytes());
+            }
             if !keys.is_empty() {
                 let mut pipeline = redis::pipe();
                 for key in &keys {

@@ -2,6 +2,7 @@
 //! `FetchFromCacheMiddleware` and `UpdateCacheMiddleware` in one tower service,
 //! taking the get-or-compute path with the HTTP rules of [`page_rules`].
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -158,7 +159,7 @@ impl PageCacheLayer {
 struct PageRequest<'a> {
     strategy: Strategy,
     data: &'a str,
-    url: &'a str,
+    url: Cow<'a, str>,
     headers: &'a HeaderMap,
     method: &'a Method,
     /// The key of the page's `Vary` list: the one key of this item.
@@ -168,20 +169,21 @@ struct PageRequest<'a> {
 impl<'a> PageRequest<'a> {
     fn new(strategy: Strategy, data: &'a str, parts: &'a Parts) -> Self {
         let url = url_of(parts);
+        let keys = [headers_key(strategy, data, &url)];
         Self {
             strategy,
             data,
             url,
             headers: &parts.headers,
             method: &parts.method,
-            keys: [headers_key(strategy, data, url)],
+            keys,
         }
     }
 
     /// The stored page for this request, if the `Vary` list and the page are there.
     async fn find(&self, cache: &Cache) -> Option<Arc<SharedPage>> {
         let vary: Vec<String> = cache.get_json(&self.keys[0]).await?;
-        let key = page_key(self.strategy, self.data, self.url, &vary, self.headers);
+        let key = page_key(self.strategy, self.data, &self.url, &vary, self.headers);
         let page = cache
             .get_as(&key, |stored| StoredPage::decode(&stored))
             .await?;
@@ -222,7 +224,7 @@ impl<'a> PageRequest<'a> {
             headers: head.headers.clone(),
             body: body.clone(),
         };
-        let key = page_key(self.strategy, self.data, self.url, &vary, self.headers);
+        let key = page_key(self.strategy, self.data, &self.url, &vary, self.headers);
         let stored = vec![
             (key.clone(), page.encode()),
             (
@@ -259,7 +261,7 @@ impl Cacheable for PageRequest<'_> {
         page_key(
             self.strategy,
             self.data,
-            self.url,
+            &self.url,
             &shared.vary,
             self.headers,
         ) == shared.key

@@ -2,6 +2,7 @@
 //! up, how keys are made (with `Vary`), which responses may be stored, the headers a
 //! stored response carries, and ETags.
 
+use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
 
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -51,10 +52,13 @@ pub fn is_html(headers: &HeaderMap) -> bool {
         .is_some_and(|value| value.starts_with("text/html"))
 }
 
-/// The path and query a page is cached under.
+/// What a page is cached under: its path, percent-decoded. The app's pages read no
+/// query string, so `/all?x=1` and `/all?x=2` are one page and share one entry —
+/// where keying on the whole URL, as Django does, would let anyone fill a cache with
+/// copies of one page; and `/pokemon/%32%35` is `/pokemon/25`.
 #[must_use]
-pub fn url_of(parts: &request::Parts) -> &str {
-    parts.uri.path_and_query().map_or("/", |pq| pq.as_str())
+pub fn url_of(parts: &request::Parts) -> Cow<'_, str> {
+    percent_encoding::percent_decode_str(parts.uri.path()).decode_utf8_lossy()
 }
 
 /// The key holding the `Vary` header names of the page at `url` (Django's

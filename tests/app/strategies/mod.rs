@@ -1,6 +1,7 @@
 //! The caching strategies as a person sees them: navbar times, `X-Cache`, SQL
 //! query counts and conditional GET, on every backend; then the HTTP rules.
 
+mod bounded;
 mod breaker;
 mod coalescing;
 mod http_rules;
