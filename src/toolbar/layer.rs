@@ -7,31 +7,47 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use super::Toolbar;
 use super::inject::{flash_of, inject};
 use super::panels::{Asked, Panels, TimerPanel};
-use crate::cache::strategies::page_rules::is_page_path;
+use crate::cache::strategies::page_rules::{headers_only, is_page_path};
 use crate::record;
 
 /// The toolbar middleware; see the module docs.
 pub async fn toolbar(
     State(toolbar): State<Arc<Toolbar>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     if !is_page_path(request.uri().path()) || !toolbar.gate.is_internal(&request) {
         return next.run(request).await;
     }
+    let asked = Asked::of(&request);
+    // A HEAD is answered with the headers of the GET this client would get —
+    // decorated, so its `Content-Length` is that GET's.
+    let head_only = request.method() == Method::HEAD;
+    if head_only {
+        *request.method_mut() = Method::GET;
+    }
+    let response = decorated(&toolbar, asked, request, next).await;
+    if head_only {
+        headers_only(response)
+    } else {
+        response
+    }
+}
+
+/// The steps of [`toolbar`] for an internal client's request.
+async fn decorated(toolbar: &Toolbar, asked: Asked, request: Request, next: Next) -> Response {
     let flash = flash_of(&request);
     if !toolbar.enabled {
         let (head, body) = next.run(request).await.into_parts();
         return inject(head, body, flash.as_deref(), None).await;
     }
-    let asked = Asked::of(&request);
     let started = Instant::now();
     let (response, record) = record::recording(next.run(request)).await;
     let (mut head, body) = response.into_parts();

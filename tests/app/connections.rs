@@ -163,3 +163,40 @@ async fn a_stop_waits_for_a_straggler_no_longer_than_the_grace_period() {
         "no longer accepting"
     );
 }
+
+/// The head of the answer to `method path` on a fresh connection, lower-cased, and
+/// the body's length.
+async fn exchange(addr: SocketAddr, method: &str, path: &str) -> (String, usize) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a whole head");
+    let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+    (head, response.len() - split - 4)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_head_on_the_wire_says_the_length_of_its_get() {
+    let server = serve_with(|s| {
+        s.site.backend = Some(pokedex::cache::backends::CacheBackend::Memory);
+        s.toolbar.show = pokedex::settings::Switch::Off;
+    })
+    .await;
+    let (miss, nothing) = exchange(server.addr, "HEAD", "/all").await;
+    assert_eq!(nothing, 0, "a HEAD has no body");
+    let (_, length) = exchange(server.addr, "GET", "/all").await;
+    let (hit, _) = exchange(server.addr, "HEAD", "/all").await;
+    assert!(length > 100_000, "{length}");
+    for head in [miss, hit] {
+        assert!(
+            head.contains(&format!("\r\ncontent-length: {length}\r\n")),
+            "{head}"
+        );
+    }
+}

@@ -53,6 +53,9 @@ pub struct Entry<V> {
     pub value: V,
     /// Written to the cache in one batch with the others (keys unprefixed).
     pub stored: Vec<(String, Bytes)>,
+    /// A lifetime shorter than the strategy's that the item asks for (a response's
+    /// own `max-age`), in seconds.
+    pub seconds: Option<u64>,
 }
 
 /// What became of one item.
@@ -261,9 +264,13 @@ async fn store<V>(
     seconds: u64,
     computed: &[Result<Entry<V>, &'static str>],
 ) -> Result<(), &'static str> {
-    let entries: Vec<(&str, &[u8])> = computed
-        .iter()
-        .filter_map(|entry| entry.as_ref().ok())
+    let storable = computed.iter().filter_map(|entry| entry.as_ref().ok());
+    // One batch, one lifetime: the shortest any item asks for.
+    let seconds = storable
+        .clone()
+        .filter_map(|entry| entry.seconds)
+        .fold(seconds, u64::min);
+    let entries: Vec<(&str, &[u8])> = storable
         .flat_map(|entry| entry.stored.iter())
         .map(|(key, value)| (key.as_str(), value.as_ref()))
         .collect();

@@ -126,6 +126,7 @@ impl Strategies {
                         entry: Ok(Entry {
                             value: html.clone(),
                             stored: vec![(keys[item].clone(), html.into_bytes())],
+                            seconds: None,
                         }),
                     }
                 })

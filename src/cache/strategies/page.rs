@@ -19,8 +19,8 @@ use tower::{Layer, Service, ServiceExt};
 use super::compute::{Cacheable, Computed, Entry, Fate, Resolved};
 use super::flight::Flights;
 use super::page_rules::{
-    X_CACHE, X_CACHE_BACKEND, etag_for, headers_key, is_lookup_method, is_page_path, not_storable,
-    page_key, stamp_freshness, url_of, vary_of,
+    X_CACHE, X_CACHE_BACKEND, etag_for, headers_key, headers_only, is_authorized, is_lookup_method,
+    is_page_path, max_age_of, not_storable, page_key, stamp_freshness, url_of, vary_of,
 };
 use super::stored_page::{SharedPage, StoredPage};
 use super::{Strategies, Strategy};
@@ -125,21 +125,28 @@ impl PageCacheLayer {
         let resolved = self
             .strategies
             .get_or_compute(&settings, &page, |_| async {
-                let response = respond(inner, Request::from_parts(parts.clone(), body)).await;
+                // A HEAD runs the view as the GET it stands for, so that its page is
+                // stored, and GETs of it wait for it as for any other.
+                let mut as_get = parts.clone();
+                as_get.method = Method::GET;
+                let response = respond(inner, Request::from_parts(as_get, body)).await;
                 Ok::<_, Infallible>(vec![page.computed(response, settings.seconds).await])
             })
             .await;
         let Ok(resolved) = resolved;
         let resolved = resolved.into_iter().next();
-        match resolved.expect("the path answers every item it is given") {
-            Resolved::Cached(shared) | Resolved::Shared(shared) => {
-                replay(&shared.page, &parts.method, backend)
-            }
+        let response = match resolved.expect("the path answers every item it is given") {
+            Resolved::Cached(shared) | Resolved::Shared(shared) => replay(&shared.page, backend),
             Resolved::Computed(response, Fate::Stored) => mark(response, backend, "MISS"),
             Resolved::Computed(response, Fate::Bypassed(reason)) => {
                 bypass(response, backend, reason)
             }
             Resolved::Computed(response, Fate::Off) => response,
+        };
+        if parts.method == Method::HEAD {
+            headers_only(response)
+        } else {
+            response
         }
     }
 
@@ -147,6 +154,9 @@ impl PageCacheLayer {
     fn skipped(&self, request: &Request) -> Option<&'static str> {
         if !is_lookup_method(request.method()) {
             return Some("method is not GET or HEAD");
+        }
+        if is_authorized(request.headers()) {
+            return Some("request carries Authorization");
         }
         if self.strategy == Strategy::Site && !is_page_path(request.uri().path()) {
             return Some("path is never cached");
@@ -161,7 +171,6 @@ struct PageRequest<'a> {
     data: &'a str,
     url: Cow<'a, str>,
     headers: &'a HeaderMap,
-    method: &'a Method,
     /// The key of the page's `Vary` list: the one key of this item.
     keys: [String; 1],
 }
@@ -175,7 +184,6 @@ impl<'a> PageRequest<'a> {
             data,
             url,
             headers: &parts.headers,
-            method: &parts.method,
             keys,
         }
     }
@@ -204,9 +212,6 @@ impl<'a> PageRequest<'a> {
             output: Response::from_parts(head, body),
             entry: Err(reason),
         };
-        if *self.method == Method::HEAD {
-            return refused(head, body, "HEAD is served, not stored");
-        }
         if let Some(reason) = not_storable(&head) {
             return refused(head, body, reason);
         }
@@ -214,6 +219,8 @@ impl<'a> PageRequest<'a> {
             return refused(head, Body::empty(), "body failed");
         };
         let body = collected.to_bytes();
+        // A response asking for less time than the strategy's is kept that long.
+        let asked = max_age_of(&head.headers).filter(|&asked| asked < seconds);
         stamp_freshness(&mut head.headers, seconds);
         if !head.headers.contains_key(header::ETAG) {
             head.headers.insert(header::ETAG, etag_for(&body));
@@ -237,6 +244,7 @@ impl<'a> PageRequest<'a> {
             entry: Ok(Entry {
                 value: Arc::new(SharedPage { page, key, vary }),
                 stored,
+                seconds: asked,
             }),
         }
     }
@@ -279,14 +287,9 @@ where
 }
 
 /// A response rebuilt from a stored page, with its `Age`.
-fn replay(page: &StoredPage, method: &Method, backend: &'static str) -> Response {
+fn replay(page: &StoredPage, backend: &'static str) -> Response {
     let age = now_millis().saturating_sub(page.stored_at) / 1000;
-    let body = if method == Method::HEAD {
-        Body::empty()
-    } else {
-        Body::from(page.body.clone())
-    };
-    let mut response = Response::new(body);
+    let mut response = Response::new(Body::from(page.body.clone()));
     let headers = response.headers_mut();
     headers.clone_from(&page.headers);
     headers.insert(header::AGE, HeaderValue::from(age));

@@ -23,6 +23,13 @@ pub fn is_lookup_method(method: &Method) -> bool {
     method == Method::GET || method == Method::HEAD
 }
 
+/// Whether a request is someone's own: one carrying `Authorization` is neither
+/// looked up nor stored by a shared cache (RFC 9111 §3.5).
+#[must_use]
+pub fn is_authorized(request: &HeaderMap) -> bool {
+    request.contains_key(header::AUTHORIZATION)
+}
+
 /// The parts of the site that are not pages of the catalogue — static files and the
 /// icon, the debug pages, the lab, the counters a comparison reads — which no page
 /// cache stores and the toolbar does not record.
@@ -147,6 +154,19 @@ pub fn not_storable(response: &response::Parts) -> Option<&'static str> {
     None
 }
 
+/// The answer to a HEAD made from its GET's: the same headers, `Content-Length`
+/// included (as set, or the body's exact size), and no body.
+#[must_use]
+pub fn headers_only(response: axum::response::Response) -> axum::response::Response {
+    let (mut head, body) = response.into_parts();
+    let exact = axum::body::HttpBody::size_hint(&body).exact();
+    if let (false, Some(length)) = (head.headers.contains_key(header::CONTENT_LENGTH), exact) {
+        head.headers
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    axum::response::Response::from_parts(head, axum::body::Body::empty())
+}
+
 /// Marks a response as fresh for `seconds`, as Django's `patch_response_headers`
 /// does: `Expires` and `Cache-Control: max-age`, unless already set.
 pub fn stamp_freshness(headers: &mut HeaderMap, seconds: u64) {
@@ -171,15 +191,87 @@ pub fn etag_for(body: &[u8]) -> HeaderValue {
     HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""))
 }
 
-/// Whether the request's `If-None-Match` names `etag` (or `*`).
+/// Whether the request's `If-None-Match` names `etag` (or is `*`), compared weakly
+/// as RFC 9110 asks for GET; a header that does not parse names nothing.
 #[must_use]
 pub fn if_none_match_hits(request: &HeaderMap, etag: &HeaderValue) -> bool {
-    let wanted = etag.as_bytes();
-    request.get_all(header::IF_NONE_MATCH).iter().any(|value| {
-        value.to_str().is_ok_and(|list| {
-            list.split(',')
-                .map(str::trim)
-                .any(|tag| tag == "*" || tag.trim_start_matches("W/").as_bytes() == wanted)
-        })
-    })
+    use headers::HeaderMapExt;
+    let Some(wanted) = request.typed_get::<headers::IfNoneMatch>() else {
+        return false;
+    };
+    let Ok(etag) = etag.to_str().unwrap_or_default().parse::<headers::ETag>() else {
+        return false;
+    };
+    !wanted.precondition_passes(&etag)
+}
+
+/// The lifetime a response asks shared caches for, in seconds: `s-maxage`, else
+/// `max-age` (Django's `get_max_age` reads `max-age`; a shared cache prefers
+/// `s-maxage`, RFC 9111 §5.2.2.10).
+#[must_use]
+pub fn max_age_of(headers: &HeaderMap) -> Option<u64> {
+    let mut max_age = None;
+    for value in headers.get_all(header::CACHE_CONTROL) {
+        for directive in value.to_str().unwrap_or_default().split(',') {
+            let (name, seconds) = directive.trim().split_once('=').unwrap_or((directive, ""));
+            let Ok(seconds) = seconds.trim().trim_matches('"').parse::<u64>() else {
+                continue;
+            };
+            match name.trim().to_ascii_lowercase().as_str() {
+                "s-maxage" => return Some(seconds),
+                "max-age" => max_age = Some(seconds),
+                _ => {}
+            }
+        }
+    }
+    max_age
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(if_none_match: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_str(if_none_match).unwrap(),
+        );
+        headers
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly_reads_lists_and_star() {
+        let etag = HeaderValue::from_static("\"abc\"");
+        for hit in [
+            "\"abc\"",
+            "W/\"abc\"",
+            "\"x\", \"abc\"",
+            "*",
+            "\"x\",W/\"abc\"",
+        ] {
+            assert!(if_none_match_hits(&request(hit), &etag), "{hit}");
+        }
+        for miss in ["\"abd\"", "abc", "\"abc", "W/abc", "\"x\", \"y\""] {
+            assert!(!if_none_match_hits(&request(miss), &etag), "{miss}");
+        }
+        assert!(!if_none_match_hits(&HeaderMap::new(), &etag));
+    }
+
+    #[test]
+    fn a_shared_cache_prefers_s_maxage_to_max_age() {
+        let headers = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+            headers
+        };
+        assert_eq!(max_age_of(&headers("max-age=30")), Some(30));
+        assert_eq!(
+            max_age_of(&headers("public, max-age=30, s-maxage=5")),
+            Some(5)
+        );
+        assert_eq!(max_age_of(&headers("S-MaxAge=\"7\"")), Some(7));
+        assert_eq!(max_age_of(&headers("no-cache, max-age=x")), None);
+        assert_eq!(max_age_of(&HeaderMap::new()), None);
+    }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::Request;
+use axum::http::{Method, Request};
 use axum::response::Html;
 use axum::routing::get;
 use pokedex::cache::backends::CacheBackend;
@@ -27,6 +27,15 @@ use crate::helpers::spawn_app_with;
 async fn fifty_held_together(
     app: &crate::helpers::TestApp,
     backend: CacheBackend,
+) -> (usize, Vec<(Option<String>, String)>) {
+    fifty_held_together_as(app, backend, |_| Method::GET).await
+}
+
+/// [`fifty_held_together`], the `i`th request made with `method_of(i)`.
+async fn fifty_held_together_as(
+    app: &crate::helpers::TestApp,
+    backend: CacheBackend,
+    method_of: fn(usize) -> Method,
 ) -> (usize, Vec<(Option<String>, String)>) {
     const FIFTY: usize = 50;
     // Built beforehand, so that a request counted at the door goes on to its lookup
@@ -57,10 +66,14 @@ async fn fifty_held_together(
             },
         ));
     let requests: Vec<_> = (0..FIFTY)
-        .map(|_| {
+        .map(|i| {
             let page = page.clone();
             tokio::spawn(async move {
-                let request = Request::get("/held").body(Body::empty()).unwrap();
+                let request = Request::builder()
+                    .method(method_of(i))
+                    .uri("/held")
+                    .body(Body::empty())
+                    .unwrap();
                 let response = page.oneshot(request).await.unwrap();
                 let x_cache = response
                     .headers()
@@ -117,6 +130,33 @@ async fn fifty_misses_compute_once_when_the_store_fails() {
         .unwrap()
         .stats();
     assert_eq!((stats.sets, stats.errors), (0, 1), "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heads_and_gets_of_one_page_compute_it_once() {
+    let app = spawn_app_with(|s| s.site.backend = Some(CacheBackend::Memory)).await;
+    let head_first = |i: usize| {
+        if i.is_multiple_of(2) {
+            Method::HEAD
+        } else {
+            Method::GET
+        }
+    };
+    let (runs, answers) = fifty_held_together_as(&app, CacheBackend::Memory, head_first).await;
+    assert_eq!(runs, 1, "a HEAD leads or waits like a GET");
+    let hits = answers
+        .iter()
+        .filter(|(x_cache, _)| x_cache.as_deref() == Some("HIT"))
+        .count();
+    assert_eq!(hits, 49);
+    for (i, (_, body)) in answers.iter().enumerate() {
+        let expected = if i.is_multiple_of(2) {
+            ""
+        } else {
+            "<p>held</p>"
+        };
+        assert_eq!(body, expected, "request {i}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

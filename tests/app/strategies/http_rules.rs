@@ -12,9 +12,14 @@ use crate::helpers::{TestApp, spawn_app_with};
 
 /// The app's caching on memory, around handlers that set the headers under test.
 async fn rules_app() -> TestApp {
+    // Each run of a view says which it was, so a computed page never equals another.
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let mut app = spawn_app_with(|s| s.site.backend = Some(CacheBackend::Memory)).await;
     let counted = |body: &'static str| {
-        move || async move { Html(format!("{body} {}", pokedex::cache::backends::now_millis())) }
+        move || async move {
+            let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Html(format!("{body} {run}"))
+        }
     };
     app.router = Router::new()
         .route("/plain", get(counted("plain")).post(counted("posted")))
@@ -54,6 +59,18 @@ async fn rules_app() -> TestApp {
             "/missing",
             get(|| async { (StatusCode::NOT_FOUND, Html("gone")) }),
         )
+        .route(
+            "/brief",
+            get(|| async {
+                (
+                    [(header::CACHE_CONTROL, "public, s-maxage=1, max-age=30")],
+                    Html(format!(
+                        "brief {}",
+                        RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    )),
+                )
+            }),
+        )
         .layer(site_cache(&app.state.strategies));
     app
 }
@@ -78,19 +95,58 @@ async fn post_is_never_looked_up_or_stored() {
 }
 
 #[tokio::test]
-async fn head_is_served_from_the_get_entry() {
+async fn a_head_miss_stores_the_get_and_a_cached_head_says_its_length() {
     let app = rules_app().await;
     let head_first = app.request(Method::HEAD, "/plain").await;
     assert_eq!(
         head_first.header("x-cache"),
-        Some("BYPASS"),
-        "a HEAD miss stores nothing"
+        Some("MISS"),
+        "the view ran as a GET and its page was stored"
     );
+    assert!(head_first.body.is_empty());
     let got = app.get("/plain").await;
+    assert_eq!(got.header("x-cache"), Some("HIT"), "the GET finds it");
+    assert!(got.body.starts_with("plain "), "{}", got.body);
+    let length = got.body.len().to_string();
+    assert_eq!(head_first.header("content-length"), Some(length.as_str()));
     let head = app.request(Method::HEAD, "/plain").await;
     assert_eq!(head.header("x-cache"), Some("HIT"));
     assert!(head.body.is_empty());
     assert_eq!(head.header("etag"), got.header("etag"));
+    assert_eq!(
+        head.header("content-length"),
+        Some(length.as_str()),
+        "the GET's length, not 0"
+    );
+}
+
+#[tokio::test]
+async fn a_request_with_authorization_is_neither_looked_up_nor_stored() {
+    let app = rules_app().await;
+    let stored = app.get("/plain").await;
+    let mine = app
+        .get_with("/plain", &[("authorization", "Basic dXNlcjpwYXNz")])
+        .await;
+    assert_eq!(mine.header("x-cache"), Some("BYPASS"));
+    assert_ne!(mine.body, stored.body, "computed for its own sender");
+    assert_eq!(
+        app.get("/plain").await.body,
+        stored.body,
+        "and not stored over the shared entry"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_response_asking_for_less_time_is_kept_that_long() {
+    let app = rules_app().await;
+    let first = app.get("/brief").await;
+    assert_eq!(first.header("x-cache"), Some("MISS"));
+    assert_eq!(app.get("/brief").await.body, first.body, "held for now");
+    // s-maxage=1 (a shared cache's own) wins over max-age=30 and the strategy's 600.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let later = app.get("/brief").await;
+    assert_eq!(later.header("x-cache"), Some("MISS"), "expired after 1 s");
+    assert_ne!(later.body, first.body);
 }
 
 #[tokio::test]
