@@ -160,18 +160,14 @@ pub fn client_of(request: &Request) -> Option<IpAddr> {
 
 /// Middleware for the routes behind the gate.
 pub async fn guard(State(gate): State<Arc<Gate>>, request: Request, next: Next) -> Response {
-    let is_change = !is_read(request.method());
     match gate.check(&request) {
         Ok(()) => next.run(request).await,
         Err(Refusal::Hidden) => {
             AppError::NotFound("There is no page at this address.".to_owned()).into_response()
         }
         Err(Refusal::DisallowedHost(host)) => {
-            let status = if is_change {
-                StatusCode::FORBIDDEN
-            } else {
-                StatusCode::BAD_REQUEST
-            };
+            // Django answers a disallowed host with 400, whatever the method.
+            let status = StatusCode::BAD_REQUEST;
             let message = format!(
                 "This server does not answer to the host “{host}”: it is not in `allowed_hosts`. Nothing was changed."
             );
