@@ -19,7 +19,7 @@ use super::{
     Backend, BackendError, CacheBackend, Cull, Expiry, IncrError, Usage, add_to_stored, now_millis,
 };
 use crate::cache::key::digest;
-use disk::{cull_dir, entry_files, remove_file, replace};
+use disk::{cull_dir, entry_files, heal, remove_file, replace};
 use entry::{Stored, decode, encode, read_header};
 
 /// Locks per backend: operations on different keys rarely wait for each other.
@@ -48,7 +48,12 @@ impl FileBackend {
     pub async fn open(dir: PathBuf, cull: Cull) -> Result<Self, BackendError> {
         tokio::fs::create_dir_all(&dir).await?;
         let listed = dir.clone();
-        let entries = blocking(move || entry_files(&listed)).await?.len();
+        let entries = blocking(move || {
+            heal(&listed)?;
+            entry_files(&listed)
+        })
+        .await?
+        .len();
         Ok(Self {
             dir,
             cull,
@@ -74,7 +79,11 @@ impl FileBackend {
     async fn read(&self, key: &str) -> Result<Stored, BackendError> {
         match tokio::fs::read(self.path_for(key)).await {
             Ok(file) => Ok(decode(&Bytes::from(file), key, now_millis())),
-            Err(error) if error.kind() == ErrorKind::NotFound => Ok(Stored::Missing),
+            // A directory put where the entry goes is no entry; the next write
+            // replaces it.
+            Err(error) if matches!(error.kind(), ErrorKind::NotFound | ErrorKind::IsADirectory) => {
+                Ok(Stored::Missing)
+            }
             Err(error) => Err(error.into()),
         }
     }
@@ -94,11 +103,33 @@ impl FileBackend {
         {
             self.make_room().await?;
         }
+        let entry = encode(key, value, expiry)?;
+        let created = match self.write_file(&path, &entry, stripe).await {
+            Err(BackendError::Io(error)) if is_full(&error) => {
+                // Out of space: cull, then try once more.
+                self.cull_now(true).await?;
+                let stripe = self.lock(key).await;
+                self.write_file(&path, &entry, stripe).await?
+            }
+            written => written?,
+        };
+        if created {
+            self.entries.fetch_add(1, Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Writes `entry` to `path` through a temporary file; says whether it is new.
+    async fn write_file(
+        &self,
+        path: &std::path::Path,
+        entry: &[u8],
+        stripe: OwnedMutexGuard<()>,
+    ) -> Result<bool, BackendError> {
         let seq = self.temp_seq.fetch_add(1, Relaxed);
         let temp = path.with_extension(format!("{seq:016x}.tmp"));
-        let entry = encode(key, value, expiry)?;
-        let dir = self.dir.clone();
-        let created = blocking(move || {
+        let (path, entry, dir) = (path.to_owned(), entry.to_owned(), self.dir.clone());
+        blocking(move || {
             let _stripe = stripe;
             let existed = path.exists();
             match replace(&temp, &path, &entry) {
@@ -111,11 +142,7 @@ impl FileBackend {
             }
             Ok(!existed)
         })
-        .await?;
-        if created {
-            self.entries.fetch_add(1, Relaxed);
-        }
-        Ok(())
+        .await
     }
 
     async fn remove(&self, key: &str, stripe: OwnedMutexGuard<()>) -> Result<bool, BackendError> {
@@ -136,12 +163,17 @@ impl FileBackend {
     }
 
     async fn make_room(&self) -> Result<(), BackendError> {
+        self.cull_now(false).await
+    }
+
+    /// Culls when the count says the directory is full, or `forced` (the disk is).
+    async fn cull_now(&self, forced: bool) -> Result<(), BackendError> {
         let _culling = self.culling.lock().await;
-        if self.entries.load(Relaxed) < self.cull.max_entries {
+        if !forced && self.entries.load(Relaxed) < self.cull.max_entries {
             return Ok(());
         }
         let (dir, cull) = (self.dir.clone(), self.cull);
-        let left = blocking(move || cull_dir(&dir, cull, now_millis())).await?;
+        let left = blocking(move || cull_dir(&dir, cull, now_millis(), forced)).await?;
         self.entries.store(left, Relaxed);
         Ok(())
     }
@@ -215,7 +247,9 @@ impl Backend for FileBackend {
         let removed = blocking(move || {
             let mut removed = 0;
             for path in entry_files(&dir)? {
-                let ours = read_header(&path)?
+                let ours = read_header(&path)
+                    .ok()
+                    .flatten()
                     .is_some_and(|(_, key)| key.starts_with(namespace.as_bytes()));
                 if ours && remove_file(&path)? {
                     removed += 1;
@@ -241,6 +275,14 @@ impl Backend for FileBackend {
         }
         Ok(usage)
     }
+}
+
+/// Whether a write failed for lack of space.
+fn is_full(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded
+    )
 }
 
 async fn blocking<T: Send + 'static>(
