@@ -29,16 +29,40 @@ pub enum AppError {
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 impl AppError {
-    /// The status the visitor gets.
+    /// The status the visitor gets: 503 when the catalogue's database is gone or
+    /// broken (the app recovers once it is back), 500 for the app's own faults.
     #[must_use]
     pub fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Refused(status, _) => *status,
+            Self::Database(error) if unavailable(error).is_some() => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Database(_) | Self::Template(_) | Self::Seed(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         }
+    }
+}
+
+/// What is wrong with the database, when the error says it cannot be used at all
+/// (missing, unreadable, corrupt, its tables gone) rather than a query's fault.
+fn unavailable(error: &sqlx::Error) -> Option<String> {
+    match error {
+        sqlx::Error::Io(io) => Some(io.to_string()),
+        sqlx::Error::PoolTimedOut => Some("no connection to it became free in time".to_owned()),
+        sqlx::Error::Database(database) => {
+            // SQLite's primary result codes: IOERR 10, CORRUPT 11, CANTOPEN 14,
+            // NOTADB 26; and a schema that is no longer there.
+            let code = database.code();
+            let primary = code.as_deref().and_then(|code| code.parse::<i32>().ok());
+            let message = database.message();
+            let gone = matches!(primary.map(|code| code & 0xff), Some(10 | 11 | 14 | 26))
+                || message.starts_with("no such table");
+            gone.then(|| message.to_owned())
+        }
+        _ => None,
     }
 }
 
@@ -56,6 +80,15 @@ struct NotFoundPage<'a> {
 struct RefusedPage<'a> {
     status: StatusCode,
     message: &'a str,
+    response_time: Option<crate::web::timing::ResponseTime>,
+}
+
+/// The 503 page: the catalogue's database cannot be used; says why, and that the
+/// app recovers by itself once it can.
+#[derive(Template)]
+#[template(path = "unavailable.html")]
+struct UnavailablePage<'a> {
+    problem: &'a str,
     response_time: Option<crate::web::timing::ResponseTime>,
 }
 
@@ -81,6 +114,15 @@ impl IntoResponse for AppError {
                 response_time: None,
             }
             .render(),
+            Self::Database(error) if unavailable(error).is_some() => {
+                let problem = unavailable(error).unwrap_or_default();
+                tracing::error!(%problem, "the catalogue's database is unavailable");
+                UnavailablePage {
+                    problem: &problem,
+                    response_time: None,
+                }
+                .render()
+            }
             Self::Database(_) | Self::Template(_) | Self::Seed(_) => {
                 tracing::error!(error = %self, "request failed");
                 ServerErrorPage {

@@ -8,6 +8,8 @@ pub mod pool;
 pub mod query_log;
 pub mod seed;
 
+use std::time::Duration;
+
 use sqlx::SqlitePool;
 
 pub use query_log::Db;
@@ -36,13 +38,37 @@ pub enum DbError {
     Seed(#[from] seed::SeedError),
 }
 
+/// How many times start-up prepares the database when another process preparing
+/// the same new file at the same moment gets in its way, and the pause between.
+const PREPARE_ATTEMPTS: u32 = 20;
+const PREPARE_PAUSE: Duration = Duration::from_millis(100);
+
 /// Opens the pool (creating the file if needed, in WAL mode), runs the migrations in
-/// `migrations/` and seeds the catalogue when it is empty.
+/// `migrations/` and seeds the catalogue when it is empty. Only this creates the
+/// file: afterwards the pool's new connections open it or fail, so a file deleted
+/// while the app runs is never silently replaced by an empty one.
 pub async fn connect_and_prepare(settings: &DatabaseSettings) -> Result<SqlitePool, DbError> {
     let pool = connect(settings).await?;
-    sqlx::migrate!().run(&pool).await?;
-    seed::seed_if_empty(&pool, seed::POKEMON_CSV).await?;
+    let mut attempt = 1;
+    // Migrations take no lock on SQLite: two servers started together on a new file
+    // may both try one; the loser finds it applied when it tries again.
+    while let Err(error) = prepare(&pool).await {
+        if attempt == PREPARE_ATTEMPTS {
+            return Err(error);
+        }
+        tracing::debug!(%error, attempt, "preparing the database; trying again");
+        attempt += 1;
+        tokio::time::sleep(PREPARE_PAUSE).await;
+    }
+    let existing_only = (*pool.connect_options()).clone().create_if_missing(false);
+    pool.set_connect_options(existing_only);
     Ok(pool)
+}
+
+async fn prepare(pool: &SqlitePool) -> Result<(), DbError> {
+    sqlx::migrate!().run(pool).await?;
+    seed::seed_if_empty(pool, seed::POKEMON_CSV).await?;
+    Ok(())
 }
 
 async fn connect(settings: &DatabaseSettings) -> Result<SqlitePool, DbError> {

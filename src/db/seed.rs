@@ -29,9 +29,12 @@ pub enum SeedOutcome {
 
 /// Inserts every row of `csv` in one transaction when the `pokemon` table is empty,
 /// so that a crash or a bad row mid-seed leaves the table empty rather than half full.
+/// The transaction takes the write lock before it counts (`BEGIN IMMEDIATE`), so
+/// that of two servers started together on a new file, one seeds and the other,
+/// waiting its turn, finds the rows there.
 pub async fn seed_if_empty(pool: &SqlitePool, csv: &str) -> Result<SeedOutcome, SeedError> {
     let rows = parse(csv)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let existing = pokemon::count(&mut *tx).await?;
     if existing > 0 {
         tracing::debug!(rows = existing, "catalogue already seeded");

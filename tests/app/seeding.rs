@@ -90,3 +90,59 @@ async fn a_malformed_csv_is_refused_before_anything_is_written() {
     assert!(err.to_string().contains("pokemon.csv"), "{err}");
     assert_eq!(pokemon::count(&app.db).await.unwrap(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_started_together_on_a_new_file_seed_it_exactly_once() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = pokedex::settings::Settings::default().database;
+        settings.url = format!("sqlite://{}", dir.path().join("new.sqlite3").display());
+        let starts: Vec<_> = (0..3)
+            .map(|_| {
+                let settings = settings.clone();
+                tokio::spawn(async move { db::connect_and_prepare(&settings).await })
+            })
+            .collect();
+        let mut pools = Vec::new();
+        for start in starts {
+            pools.push(start.await.unwrap().expect("every server starts"));
+        }
+        for pool in &pools {
+            assert_eq!(pokemon::count(pool).await.unwrap(), 1025);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_database_deleted_while_running_is_not_recreated_and_pages_say_503() {
+    use axum::response::IntoResponse;
+
+    let app = spawn_app().await;
+    let file = app
+        .settings
+        .database
+        .url
+        .trim_start_matches("sqlite://")
+        .to_owned();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{file}{suffix}"));
+    }
+    let new_connection = sqlx::SqlitePool::connect_with((*app.db.connect_options()).clone()).await;
+    let Err(error) = new_connection else {
+        panic!("a new connection found a database where none is");
+    };
+    assert!(
+        !std::path::Path::new(&file).exists(),
+        "no empty database was made in its place"
+    );
+    let page = pokedex::error::AppError::from(error).into_response();
+    assert_eq!(page.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+    let body = http_body_util::BodyExt::collect(page.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("The catalogue is unavailable"), "{body}");
+    assert!(body.contains("unable to open database file"), "{body}");
+    assert!(body.contains("class=\"navbar"), "in the site's layout");
+}
