@@ -1,6 +1,8 @@
-//! A backend behind a time budget and a circuit breaker: every call ends within the
+//! A backend behind a time budget and circuit breakers: every call ends within the
 //! budget, and a backend that keeps failing is skipped until a probe finds it well.
-//! The file, database and Redis backends are used through it; memory cannot fail.
+//! Reads and writes have a circuit each, since a backend may fail one and not the
+//! other (a cache table write-locked by another process still answers reads). The
+//! file, database and Redis backends are used through it; memory cannot fail.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -16,7 +18,8 @@ use crate::cache::breaker::{Admission, Breaker};
 pub struct Guarded {
     inner: Arc<dyn Backend>,
     budget: Duration,
-    breaker: Breaker,
+    reads: Breaker,
+    writes: Breaker,
 }
 
 impl Guarded {
@@ -26,25 +29,46 @@ impl Guarded {
         Self {
             inner,
             budget,
-            breaker: Breaker::new(budget * 4),
+            reads: Breaker::new(budget * 4),
+            writes: Breaker::new(budget * 4),
         }
     }
 
-    /// Runs `call` if the circuit lets it, within the budget, and tells the circuit
+    /// Runs `call` if `circuit` lets it, within the budget, and tells the circuit
     /// how it went.
     async fn guard<T>(
         &self,
+        circuit: &Breaker,
         call: impl Future<Output = Result<T, BackendError>>,
     ) -> Result<T, BackendError> {
-        if let Admission::Skip(retry_in) = self.breaker.admit() {
+        if let Admission::Skip(retry_in) = circuit.admit() {
             return Err(BackendError::Unavailable(retry_in));
         }
         let result = match tokio::time::timeout(self.budget, call).await {
             Ok(result) => result,
             Err(_) => Err(BackendError::Timeout(self.budget)),
         };
-        self.breaker.record(result.is_ok());
+        circuit.record(result.is_ok());
         result
+    }
+
+    /// A read; one that fails says the backend is down, for writes too.
+    async fn read<T>(
+        &self,
+        call: impl Future<Output = Result<T, BackendError>>,
+    ) -> Result<T, BackendError> {
+        let result = self.guard(&self.reads, call).await;
+        if matches!(result, Err(ref error) if !matches!(error, BackendError::Unavailable(_))) {
+            self.writes.record(false);
+        }
+        result
+    }
+
+    async fn write<T>(
+        &self,
+        call: impl Future<Output = Result<T, BackendError>>,
+    ) -> Result<T, BackendError> {
+        self.guard(&self.writes, call).await
     }
 }
 
@@ -55,15 +79,15 @@ impl Backend for Guarded {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError> {
-        self.guard(self.inner.get(key)).await
+        self.read(self.inner.get(key)).await
     }
 
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Bytes>>, BackendError> {
-        self.guard(self.inner.get_many(keys)).await
+        self.read(self.inner.get_many(keys)).await
     }
 
     async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError> {
-        self.guard(self.inner.set(key, value, expiry)).await
+        self.write(self.inner.set(key, value, expiry)).await
     }
 
     async fn set_many(
@@ -71,30 +95,30 @@ impl Backend for Guarded {
         entries: &[(String, Bytes)],
         expiry: Expiry,
     ) -> Result<(), BackendError> {
-        self.guard(self.inner.set_many(entries, expiry)).await
+        self.write(self.inner.set_many(entries, expiry)).await
     }
 
     async fn add(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<bool, BackendError> {
-        self.guard(self.inner.add(key, value, expiry)).await
+        self.write(self.inner.add(key, value, expiry)).await
     }
 
     async fn delete(&self, key: &str) -> Result<bool, BackendError> {
-        self.guard(self.inner.delete(key)).await
+        self.write(self.inner.delete(key)).await
     }
 
     async fn delete_many(&self, keys: &[String]) -> Result<u64, BackendError> {
-        self.guard(self.inner.delete_many(keys)).await
+        self.write(self.inner.delete_many(keys)).await
     }
 
     async fn touch(&self, key: &str, expiry: Expiry) -> Result<bool, BackendError> {
-        self.guard(self.inner.touch(key, expiry)).await
+        self.write(self.inner.touch(key, expiry)).await
     }
 
     async fn incr(&self, key: &str, delta: i64) -> Result<i64, IncrError> {
         // Only the backend's own failures count against it: a missing key or a value
         // that is not a number says the backend works.
         let outcome = self
-            .guard(async {
+            .write(async {
                 match self.inner.incr(key, delta).await {
                     Err(IncrError::Backend(error)) => Err(error),
                     answered => Ok(answered),
@@ -105,13 +129,13 @@ impl Backend for Guarded {
     }
 
     async fn has_key(&self, key: &str) -> Result<bool, BackendError> {
-        self.guard(self.inner.has_key(key)).await
+        self.read(self.inner.has_key(key)).await
     }
 
     /// Not bounded: clearing many keys may take long, and a person asked for it.
     async fn clear(&self, namespace: &str) -> Result<(), BackendError> {
         let result = self.inner.clear(namespace).await;
-        self.breaker.record(result.is_ok());
+        self.writes.record(result.is_ok());
         result
     }
 

@@ -118,3 +118,47 @@ async fn a_backend_that_comes_back_is_used_again_after_a_probe() {
         .unwrap();
     assert!(cache.clear().await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_locked_cache_table_never_holds_up_the_catalogue() {
+    let app = spawn_app_with(|s| {
+        s.site.backend = Some(CacheBackend::Database);
+        s.caches.database.command_timeout_ms = 200;
+    })
+    .await;
+    // Built, its table made, before another connection takes the write lock.
+    app.state
+        .strategies
+        .backends
+        .cache(CacheBackend::Database)
+        .await
+        .unwrap();
+    let mut locker = app.db.acquire().await.unwrap().detach();
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+    let mut errors = Vec::new();
+    for id in 1..=10 {
+        let router = app.router.clone();
+        let (status, record) = pokedex::record::recording(async move {
+            let request = Request::get(format!("/pokemon/{id}"))
+                .body(Body::empty())
+                .unwrap();
+            router.oneshot(request).await.unwrap().status()
+        })
+        .await;
+        assert_eq!(status, StatusCode::OK, "the catalogue reads on");
+        errors.extend(record.cache_calls.into_iter().filter_map(|call| call.error));
+    }
+    let waited = errors
+        .iter()
+        .filter(|e| !e.starts_with("backend unavailable"))
+        .count();
+    assert!(
+        (3..=4).contains(&waited),
+        "three waits, then skipped: {errors:#?}"
+    );
+    assert!(errors.len() > waited, "{errors:#?}");
+    sqlx::query("ROLLBACK").execute(&mut locker).await.unwrap();
+}
