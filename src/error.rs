@@ -46,6 +46,25 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// A request body that could not be read: too large (413), too slow — stalled
+    /// past the server's header-read timeout (408) — or cut off (400). `what` names
+    /// it for the visitor ("form").
+    #[must_use]
+    pub fn unreadable_body(error: &axum::Error, what: &str) -> Self {
+        let causes = || std::iter::successors(std::error::Error::source(error), |e| e.source());
+        let is = |check: fn(&(dyn std::error::Error + 'static)) -> bool| causes().any(check);
+        let (status, why) = if is(<dyn std::error::Error>::is::<http_body_util::LengthLimitError>) {
+            (StatusCode::PAYLOAD_TOO_LARGE, "is too large")
+        } else if is(<dyn std::error::Error>::is::<tower_http::timeout::TimeoutError>) {
+            (StatusCode::REQUEST_TIMEOUT, "did not arrive in time")
+        } else {
+            (StatusCode::BAD_REQUEST, "was cut off")
+        };
+        Self::Refused(status, format!("The {what} {why}. Nothing was changed."))
+    }
+}
+
 /// What is wrong with the database, when the error says it cannot be used at all
 /// (missing, unreadable, corrupt, its tables gone) rather than a query's fault.
 fn unavailable(error: &sqlx::Error) -> Option<String> {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, Response};
 use hyper::body::Incoming;
@@ -20,6 +21,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+use tower_http::timeout::TimeoutBody;
 
 use crate::settings::ServerSettings;
 use head_clock::{Clocked, HeadClock};
@@ -56,7 +58,12 @@ pub async fn serve(
         let clock = HeadClock::new();
         let connection = http.serve_connection(
             TokioIo::new(Clocked::new(stream, Arc::clone(&clock))),
-            hyper::service::service_fn(answer(router.clone(), client, Arc::clone(&clock))),
+            hyper::service::service_fn(answer(
+                router.clone(),
+                client,
+                Arc::clone(&clock),
+                header_read_timeout,
+            )),
         );
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -104,18 +111,20 @@ async fn accept_within(
 }
 
 /// A response on its way.
-type Answering =
-    std::pin::Pin<Box<dyn Future<Output = Result<Response<axum::body::Body>, Infallible>> + Send>>;
+type Answering = std::pin::Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
 
 /// The router as one connection's hyper service: it knows the client (for the
-/// toolbar and the access gate) and tells the connection's clock about each request.
+/// toolbar and the access gate), tells the connection's clock about each request,
+/// and gives up on a body that stalls for `stall` (a slow sender answers 400).
 fn answer(
     router: Router,
     client: SocketAddr,
     clock: Arc<HeadClock>,
+    stall: Duration,
 ) -> impl Fn(Request<Incoming>) -> Answering + Clone {
-    move |mut request: Request<Incoming>| {
+    move |request: Request<Incoming>| {
         clock.request_started();
+        let mut request = request.map(|body| Body::new(TimeoutBody::new(stall, body)));
         request.extensions_mut().insert(ConnectInfo(client));
         let clock = Arc::clone(&clock);
         let answered = router.clone().oneshot(request);

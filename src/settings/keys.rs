@@ -82,7 +82,7 @@ const APP_KEYS: &[Key] = &[
         "header-read-timeout-secs",
         Kind::Integer,
         "SECONDS",
-        "A request's head must arrive whole this soon after its first byte [default: 10]",
+        "A request's head must arrive whole this soon after its first byte, and its body never stall longer [default: 10]",
     ),
     key(
         "server.keep_alive_timeout_secs",

@@ -12,7 +12,8 @@ use super::Switch;
 #[serde(deny_unknown_fields)]
 pub struct ServerSettings {
     /// A request head (request line and headers) must arrive whole within this many
-    /// seconds of its first byte, or the connection is closed.
+    /// seconds of its first byte, or the connection is closed; a body that stalls
+    /// this long is refused (400).
     pub header_read_timeout_secs: u64,
     /// A keep-alive connection waiting this many seconds for its next request is
     /// closed.

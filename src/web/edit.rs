@@ -75,12 +75,7 @@ async fn save(
     let pokemon = find(&state, &raw).await?;
     let body = to_bytes(request.into_body(), BODY_LIMIT)
         .await
-        .map_err(|_| {
-            AppError::Refused(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "The form is too large.".to_owned(),
-            )
-        })?;
+        .map_err(|error| AppError::unreadable_body(&error, "form"))?;
     let form = EditForm::parse(&body);
     let id = pokemon.pokedex_id;
     let mut transaction = state.db.pool().begin().await?;

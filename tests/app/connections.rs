@@ -200,3 +200,28 @@ async fn a_head_on_the_wire_says_the_length_of_its_get() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_stalls_is_refused_408_after_the_header_read_timeout() {
+    let server = serve_with(|s| {
+        s.server.header_read_timeout_secs = 1;
+        s.server.keep_alive_timeout_secs = 60;
+    })
+    .await;
+    let mut slow = TcpStream::connect(server.addr).await.unwrap();
+    slow.write_all(
+        b"POST /pokemon/25/edit HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nname=",
+    )
+    .await
+    .unwrap();
+    let answer = closed_within(&mut slow, Duration::from_secs(20))
+        .await
+        .expect("answered and closed, long before the idle bound");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("The form did not arrive in time."),
+        "{answer}"
+    );
+}

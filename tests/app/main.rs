@@ -1,6 +1,7 @@
 //! Integration tests: the router driven with `tower::ServiceExt::oneshot` on a fresh
 //! temporary database per test, plus a few tests of the real binary.
 
+mod bad_input;
 mod bench;
 mod binary;
 mod cache;
