@@ -74,10 +74,16 @@ pub struct CacheCall {
 pub struct Query {
     /// The statement.
     pub sql: String,
-    /// Its parameters, as text.
+    /// Its parameters, as SQL literals (`'normal'`, `5`, `NULL`, `<3 bytes>`).
     pub params: Vec<String>,
-    /// Rows it returned.
+    /// Rows it returned, or, for a list query that returns its rows as one JSON
+    /// array, the rows that array carried: the rows a person thinks of.
     pub rows: u64,
+    /// Whether `rows` counts the elements of a JSON array the statement returned.
+    pub rows_in_json: bool,
+    /// Whether the database cache backend ran it on its own table (Django Debug
+    /// Toolbar shows these among the view's queries; so does this one, marked).
+    pub cache_sql: bool,
     /// Time until its last row, in nanoseconds.
     pub time_ns: u64,
 }
@@ -160,6 +166,22 @@ pub fn page_outcome(backend: &'static str, outcome: &'static str) {
 /// Records a SQL statement.
 pub fn query(query: Query) {
     with(|record| record.queries.push(query));
+}
+
+/// Says that the last run of `sql` returned its rows as one JSON array of `rows`
+/// elements, so the SQL panel counts those rather than the one row SQLite returned.
+pub fn rows_in_json(sql: &str, rows: u64) {
+    with(|record| {
+        if let Some(query) = record
+            .queries
+            .iter_mut()
+            .rev()
+            .find(|query| query.sql == sql)
+        {
+            query.rows = rows;
+            query.rows_in_json = true;
+        }
+    });
 }
 
 /// Records the view's own time.

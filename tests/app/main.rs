@@ -20,4 +20,6 @@ mod settings;
 mod static_files;
 mod strategies;
 mod toolbar;
+mod toolbar_panels;
 mod toolbar_tabs;
+mod toolbar_truth;
