@@ -12,6 +12,8 @@ pub enum Kind {
     Text,
     /// A whole number.
     Integer,
+    /// A comma-separated list, each item kept as text for the typed field to parse.
+    List,
 }
 
 /// One setting: its dotted path in `pokedex.toml`, its variable and its flag.
@@ -138,6 +140,22 @@ const STRATEGY_KEYS: &[Key] = &[
         "Longest a request waits for another computing the same page or fragment [default: 10000]",
     ),
     key(
+        "allowed_hosts",
+        "POKEDEX_ALLOWED_HOSTS",
+        "allowed-hosts",
+        Kind::List,
+        "HOST,...",
+        "Host names the toolbar, /__debug__/ and the lab answer to; `.example.com` allows subdomains, `*` any [default: localhost,127.0.0.1,[::1]]",
+    ),
+    key(
+        "toolbar.internal_ips",
+        "POKEDEX_INTERNAL_IPS",
+        "internal-ips",
+        Kind::List,
+        "IP,...",
+        "Clients that see the toolbar and may use the lab, when they come directly, not through a proxy [default: 127.0.0.1,::1]",
+    ),
+    key(
         "toolbar.show",
         "POKEDEX_TOOLBAR",
         "toolbar",
@@ -195,14 +213,16 @@ const STRATEGY_KEYS: &[Key] = &[
     ),
 ];
 
-/// One option of the `[caches.<backend>]` tables, and the backends it applies to.
+/// One option of the `[caches.<backend>]` tables: the backends it applies to, each
+/// with its own line of help (what the option means there, and its default).
 struct CacheField {
     name: &'static str,
     kind: Kind,
     value_name: &'static str,
-    help: &'static str,
-    backends: &'static [CacheBackend],
+    help: &'static [(CacheBackend, &'static str)],
 }
+
+use CacheBackend::{Database, File, Memory, Redis};
 
 /// Every option a cache backend takes, as `[caches.<backend>]` keys.
 const CACHE_FIELDS: &[CacheField] = &[
@@ -210,78 +230,129 @@ const CACHE_FIELDS: &[CacheField] = &[
         name: "location",
         kind: Kind::Text,
         value_name: "WHERE",
-        help: "file: directory [default: cache]; database: SQLite URL, empty for the app's database; redis: URL [default: redis://127.0.0.1:6379]",
-        backends: &[
-            CacheBackend::File,
-            CacheBackend::Database,
-            CacheBackend::Redis,
+        help: &[
+            (
+                File,
+                "directory holding one file per entry [default: cache]",
+            ),
+            (
+                Database,
+                "SQLite URL of the database holding cache_table, created on first use [default: the app's database]",
+            ),
+            (Redis, "Redis server URL [default: redis://127.0.0.1:6379]"),
         ],
     },
     CacheField {
         name: "timeout",
         kind: Kind::Text,
         value_name: "SECONDS",
-        help: "default timeout in seconds, or `forever`; 0 stores nothing [default: 300]",
-        backends: &CacheBackend::ALL,
+        help: &[
+            (Memory, TIMEOUT_HELP),
+            (File, TIMEOUT_HELP),
+            (Database, TIMEOUT_HELP),
+            (Redis, TIMEOUT_HELP),
+        ],
     },
     CacheField {
         name: "key_prefix",
         kind: Kind::Text,
         value_name: "PREFIX",
-        help: "first part of every key, `prefix:version:key` [default: pokedex]",
-        backends: &CacheBackend::ALL,
+        help: &[
+            (Memory, PREFIX_HELP),
+            (File, PREFIX_HELP),
+            (Database, PREFIX_HELP),
+            (Redis, PREFIX_HELP),
+        ],
     },
     CacheField {
         name: "version",
         kind: Kind::Integer,
         value_name: "N",
-        help: "second part of every key; bump it to hide every entry [default: 1]",
-        backends: &CacheBackend::ALL,
+        help: &[
+            (Memory, VERSION_HELP),
+            (File, VERSION_HELP),
+            (Database, VERSION_HELP),
+            (Redis, VERSION_HELP),
+        ],
     },
     CacheField {
         name: "max_entries",
         kind: Kind::Integer,
         value_name: "N",
-        help: "entries kept before culling or eviction [default: 300]",
-        backends: &[
-            CacheBackend::Memory,
-            CacheBackend::File,
-            CacheBackend::Database,
+        help: &[
+            (
+                Memory,
+                "entries kept before the least recently used are evicted, unless max_bytes is set [default: 300]",
+            ),
+            (File, "files kept before a cull [default: 300]"),
+            (Database, "rows kept before a cull [default: 300]"),
         ],
     },
     CacheField {
         name: "max_bytes",
         kind: Kind::Integer,
         value_name: "BYTES",
-        help: "bound the memory cache by bytes instead of entries; 0 bounds by entries [default: 0]",
-        backends: &[CacheBackend::Memory],
+        help: &[(
+            Memory,
+            "bound by the bytes of the entries instead of their number; 0 bounds by max_entries [default: 0]",
+        )],
     },
     CacheField {
         name: "cull_frequency",
         kind: Kind::Integer,
         value_name: "N",
-        help: "a cull removes 1/N of the entries, expired first, then oldest; 0 removes all [default: 3]",
-        backends: &[CacheBackend::File, CacheBackend::Database],
+        help: &[
+            (
+                File,
+                "a cull deletes 1/N of the files, expired first, then the oldest; 0 deletes all [default: 3]",
+            ),
+            (
+                Database,
+                "a cull deletes 1/N of the rows, expired first, then the least recently written; 0 deletes all [default: 3]",
+            ),
+        ],
     },
     CacheField {
         name: "compress_threshold",
         kind: Kind::Integer,
         value_name: "BYTES",
-        help: "values longer than this are stored zstd-compressed; 0 never [default: 1024; memory: 0]",
-        backends: &CacheBackend::ALL,
+        help: &[
+            (
+                Memory,
+                "values longer than this are stored zstd-compressed; 0 never, as every hit would decompress [default: 0]",
+            ),
+            (File, COMPRESS_HELP),
+            (Database, COMPRESS_HELP),
+            (Redis, COMPRESS_HELP),
+        ],
     },
     CacheField {
         name: "command_timeout_ms",
         kind: Kind::Integer,
         value_name: "MS",
-        help: "longest wait for one call before it counts as a miss; after 3 failures in a row the backend is skipped, then probed [default: 250]",
-        backends: &[
-            CacheBackend::File,
-            CacheBackend::Database,
-            CacheBackend::Redis,
+        help: &[
+            (
+                File,
+                "longest wait for one file read or write before it counts as a miss; after 3 failures in a row the backend is skipped, then probed [default: 250]",
+            ),
+            (
+                Database,
+                "longest wait for one statement (a lock included) before it counts as a miss; after 3 failures in a row the backend is skipped, then probed [default: 250]",
+            ),
+            (
+                Redis,
+                "longest wait for one command (connecting included) before it counts as a miss; after 3 failures in a row the backend is skipped, then probed [default: 250]",
+            ),
         ],
     },
 ];
+
+const TIMEOUT_HELP: &str =
+    "default timeout in seconds, or `forever`; 0 stores nothing [default: 300]";
+const PREFIX_HELP: &str = "first part of every key, `prefix:version:key` [default: pokedex]";
+const VERSION_HELP: &str = "second part of every key; bump it to hide every entry [default: 1]";
+const COMPRESS_HELP: &str =
+    "values longer than this are stored zstd-compressed; 0 never [default: 1024]";
 
 /// Every setting that can come from the environment or the command line.
 #[must_use]
@@ -290,11 +361,10 @@ pub fn keys() -> &'static [Key] {
         let mut keys = APP_KEYS.to_vec();
         keys.extend_from_slice(STRATEGY_KEYS);
         for backend in CacheBackend::ALL {
-            for field in CACHE_FIELDS
-                .iter()
-                .filter(|f| f.backends.contains(&backend))
-            {
-                keys.push(cache_key(backend, field));
+            for field in CACHE_FIELDS {
+                if let Some((_, help)) = field.help.iter().find(|(b, _)| *b == backend) {
+                    keys.push(cache_key(backend, field, help));
+                }
             }
         }
         keys
@@ -305,7 +375,7 @@ pub fn keys() -> &'static [Key] {
 /// The key for one backend's option: `caches.file.max_entries`,
 /// `POKEDEX_CACHES_FILE_MAX_ENTRIES`, `--caches-file-max-entries`; Redis's location
 /// is `REDIS_URL` / `--redis-url`, the names everyone knows.
-fn cache_key(backend: CacheBackend, field: &CacheField) -> Key {
+fn cache_key(backend: CacheBackend, field: &CacheField, help: &str) -> Key {
     let (env, flag) = if (backend, field.name) == (CacheBackend::Redis, "location") {
         ("REDIS_URL".to_owned(), "redis-url".to_owned())
     } else {
@@ -320,7 +390,7 @@ fn cache_key(backend: CacheBackend, field: &CacheField) -> Key {
         flag: flag.into(),
         kind: field.kind,
         value_name: field.value_name,
-        help: format!("{backend} cache: {}", field.help).into(),
+        help: format!("{backend} cache: {help}").into(),
     }
 }
 

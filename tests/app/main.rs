@@ -17,6 +17,7 @@ mod seeding;
 #[path = "../support/server.rs"]
 mod server;
 mod settings;
+mod settings_words;
 mod static_files;
 mod strategies;
 mod toolbar;

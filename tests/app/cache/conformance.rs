@@ -360,7 +360,6 @@ macro_rules! suite {
                 return;
             };
             super::$case(&subject).await;
-            subject.cleanup().await;
         }
     )*};
 }
