@@ -63,10 +63,31 @@ pub struct CacheCall {
     pub bytes_stored: Option<u64>,
     /// Lifetime given to a written entry, in seconds (`None`: forever or n/a).
     pub ttl_seconds: Option<u64>,
+    /// Lifetime left of the entry a hit found, where its backend told.
+    pub left: Option<Left>,
     /// Time spent, in nanoseconds.
     pub time_ns: u64,
     /// Why the backend failed, when it did.
     pub error: Option<String>,
+}
+
+/// How long an entry a hit found has left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Left {
+    /// This many milliseconds.
+    Ms(u64),
+    /// It never expires.
+    Forever,
+}
+
+impl std::fmt::Display for Left {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ms(ms) => write!(f, "{}.{:03} s left", ms / 1000, ms % 1000),
+            Self::Forever => f.write_str("forever"),
+        }
+    }
 }
 
 /// One SQL statement.
@@ -147,6 +168,7 @@ pub fn event(backend: &'static str, operation: &'static str, result: &str) {
         bytes_raw: None,
         bytes_stored: None,
         ttl_seconds: None,
+        left: None,
         time_ns: 0,
         error: None,
     });

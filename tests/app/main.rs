@@ -21,6 +21,7 @@ mod settings_words;
 mod static_files;
 mod strategies;
 mod toolbar;
+mod toolbar_lifetime;
 mod toolbar_panels;
 mod toolbar_tabs;
 mod toolbar_truth;

@@ -12,7 +12,9 @@ use crate::db::Db;
 use tokio::sync::Mutex;
 
 use super::{Backend, BackendError, CacheBackend, Cull, Expiry, IncrError, Usage, add_to_stored};
-use sql::{ADD, CHUNK, CREATE, INCR, UPSERT, expires, in_list, is_expired, now, write};
+use sql::{
+    ADD, CHUNK, CREATE, INCR, UPSERT, expires, in_list, is_expired, now, stored_expiry, write,
+};
 
 /// Creates the cache table unless it exists, and says whether it did: what opening
 /// the backend and the `createcachetable` command both run.
@@ -124,6 +126,33 @@ impl DatabaseBackend {
         Ok(expired + cut.rows_affected())
     }
 
+    /// The live entries under `keys`, in the same order, each with its row's
+    /// expiry; expired rows found are deleted.
+    async fn fetch(&self, keys: &[String]) -> Result<Vec<Option<(Bytes, Expiry)>>, BackendError> {
+        let now = now();
+        let mut found = HashMap::with_capacity(keys.len());
+        let mut expired = Vec::new();
+        for chunk in keys.chunks(CHUNK) {
+            // CAST, because a row written by hand may hold TEXT or a number.
+            let select = "SELECT cache_key, CAST(value AS BLOB), expires FROM cache_table \
+                 WHERE cache_key IN ";
+            let mut query = in_list(select, chunk);
+            let rows: Vec<(String, Vec<u8>, Option<i64>)> =
+                query.build_query_as().fetch_all(&self.db).await?;
+            for (key, value, expires) in rows {
+                if is_expired(expires, now) {
+                    expired.push(key);
+                } else {
+                    found.insert(key, (Bytes::from(value), stored_expiry(expires)));
+                }
+            }
+        }
+        if !expired.is_empty() {
+            self.purge(&expired, now).await?;
+        }
+        Ok(keys.iter().map(|key| found.get(key).cloned()).collect())
+    }
+
     /// Deletes whichever of `keys` have expired, so a read leaves no dead row behind.
     async fn purge(&self, keys: &[String], now: i64) -> Result<(), BackendError> {
         for chunk in keys.chunks(CHUNK) {
@@ -142,33 +171,23 @@ impl Backend for DatabaseBackend {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError> {
-        let keys = [key.to_owned()];
-        Ok(self.get_many(&keys).await?.pop().flatten())
+        Ok(self.get_with_expiry(key).await?.map(|(value, _)| value))
+    }
+
+    async fn get_with_expiry(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Bytes, Option<Expiry>)>, BackendError> {
+        let found = self.fetch(&[key.to_owned()]).await?.pop().flatten();
+        Ok(found.map(|(value, expiry)| (value, Some(expiry))))
     }
 
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Bytes>>, BackendError> {
-        let now = now();
-        let mut found = HashMap::with_capacity(keys.len());
-        let mut expired = Vec::new();
-        for chunk in keys.chunks(CHUNK) {
-            // CAST, because a row written by hand may hold TEXT or a number.
-            let select = "SELECT cache_key, CAST(value AS BLOB), expires FROM cache_table \
-                 WHERE cache_key IN ";
-            let mut query = in_list(select, chunk);
-            let rows: Vec<(String, Vec<u8>, Option<i64>)> =
-                query.build_query_as().fetch_all(&self.db).await?;
-            for (key, value, expires) in rows {
-                if is_expired(expires, now) {
-                    expired.push(key);
-                } else {
-                    found.insert(key, Bytes::from(value));
-                }
-            }
-        }
-        if !expired.is_empty() {
-            self.purge(&expired, now).await?;
-        }
-        Ok(keys.iter().map(|key| found.get(key).cloned()).collect())
+        let found = self.fetch(keys).await?;
+        Ok(found
+            .into_iter()
+            .map(|entry| entry.map(|(value, _)| value))
+            .collect())
     }
 
     async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError> {
