@@ -172,12 +172,14 @@ pub enum StartError {
         message: String,
     },
     /// The address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {source}{hint}")]
     Bind {
         /// The address from the settings.
         addr: SocketAddr,
         /// What the OS said.
         source: io::Error,
+        /// What to try instead, when the port is taken.
+        hint: &'static str,
     },
 }
 
@@ -214,6 +216,11 @@ impl Application {
                 .await
                 .map_err(|source| StartError::Bind {
                     addr: settings.addr,
+                    hint: if source.kind() == io::ErrorKind::AddrInUse {
+                        "; another server has that port: pass --addr 127.0.0.1:0 for any free one, or name another port"
+                    } else {
+                        ""
+                    },
                     source,
                 })?;
         let router = match settings.server.access_log {

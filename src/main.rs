@@ -54,7 +54,16 @@ fn report<T>(result: Result<T, commands::CommandError>) -> ExitCode {
 }
 
 async fn serve(settings: &Settings) -> ExitCode {
-    tracing::info!(settings = %settings.summary(), "starting");
+    let mut summary = settings.summary().into_iter();
+    let addr = summary.next().unwrap_or_default();
+    tracing::info!("starting: {addr}");
+    let mut differing = summary.peekable();
+    if differing.peek().is_none() {
+        tracing::info!("every other setting has its default (pokedex --help lists them)");
+    }
+    for line in differing {
+        tracing::info!("setting {line}");
+    }
     let launch = Launch {
         binary: std::env::current_exe().ok(),
         bench_token: std::env::var(TOKEN_ENV).ok(),

@@ -63,10 +63,31 @@ pub struct CacheCall {
     pub bytes_stored: Option<u64>,
     /// Lifetime given to a written entry, in seconds (`None`: forever or n/a).
     pub ttl_seconds: Option<u64>,
+    /// Lifetime left of the entry a hit found, where its backend told.
+    pub left: Option<Left>,
     /// Time spent, in nanoseconds.
     pub time_ns: u64,
     /// Why the backend failed, when it did.
     pub error: Option<String>,
+}
+
+/// How long an entry a hit found has left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Left {
+    /// This many milliseconds.
+    Ms(u64),
+    /// It never expires.
+    Forever,
+}
+
+impl std::fmt::Display for Left {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ms(ms) => write!(f, "{}.{:03} s left", ms / 1000, ms % 1000),
+            Self::Forever => f.write_str("forever"),
+        }
+    }
 }
 
 /// One SQL statement.
@@ -74,10 +95,16 @@ pub struct CacheCall {
 pub struct Query {
     /// The statement.
     pub sql: String,
-    /// Its parameters, as text.
+    /// Its parameters, as SQL literals (`'normal'`, `5`, `NULL`, `<3 bytes>`).
     pub params: Vec<String>,
-    /// Rows it returned.
+    /// Rows it returned, or, for a list query that returns its rows as one JSON
+    /// array, the rows that array carried: the rows a person thinks of.
     pub rows: u64,
+    /// Whether `rows` counts the elements of a JSON array the statement returned.
+    pub rows_in_json: bool,
+    /// Whether the database cache backend ran it on its own table (Django Debug
+    /// Toolbar shows these among the view's queries; so does this one, marked).
+    pub cache_sql: bool,
     /// Time until its last row, in nanoseconds.
     pub time_ns: u64,
 }
@@ -141,6 +168,7 @@ pub fn event(backend: &'static str, operation: &'static str, result: &str) {
         bytes_raw: None,
         bytes_stored: None,
         ttl_seconds: None,
+        left: None,
         time_ns: 0,
         error: None,
     });
@@ -160,6 +188,22 @@ pub fn page_outcome(backend: &'static str, outcome: &'static str) {
 /// Records a SQL statement.
 pub fn query(query: Query) {
     with(|record| record.queries.push(query));
+}
+
+/// Says that the last run of `sql` returned its rows as one JSON array of `rows`
+/// elements, so the SQL panel counts those rather than the one row SQLite returned.
+pub fn rows_in_json(sql: &str, rows: u64) {
+    with(|record| {
+        if let Some(query) = record
+            .queries
+            .iter_mut()
+            .rev()
+            .find(|query| query.sql == sql)
+        {
+            query.rows = rows;
+            query.rows_in_json = true;
+        }
+    });
 }
 
 /// Records the view's own time.

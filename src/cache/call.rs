@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::Cache;
 use super::backends::Expiry;
-use crate::record::{self, CacheCall};
+use crate::record::{self, CacheCall, Left};
 
 /// Bytes of values before and after encoding.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -48,6 +48,8 @@ pub enum Outcome {
         misses: u64,
         /// Sizes of the values found.
         sizes: Sizes,
+        /// When the one entry found expires, where the backend told.
+        expiry: Option<Expiry>,
     },
     /// `count` values written, for `expiry`.
     Stored {
@@ -87,6 +89,7 @@ impl Outcome {
             hits: u64::from(found.is_some()),
             misses: u64::from(found.is_none()),
             sizes: found.unwrap_or_default(),
+            expiry: None,
         }
     }
 
@@ -178,6 +181,16 @@ impl Cache {
             Outcome::Stored { expiry, .. } => expiry.remaining().map(|left| left.as_secs()),
             _ => None,
         };
+        let left = match outcome {
+            Outcome::Looked {
+                hits: 1..,
+                expiry: Some(expiry),
+                ..
+            } => Some(expiry.remaining().map_or(Left::Forever, |left| {
+                Left::Ms(u64::try_from(left.as_millis()).unwrap_or(u64::MAX))
+            })),
+            _ => None,
+        };
         record::cache_call(CacheCall {
             strategy: record::current_strategy(),
             backend,
@@ -189,6 +202,7 @@ impl Cache {
             bytes_raw: sizes.map(|sizes| sizes.raw),
             bytes_stored: sizes.map(|sizes| sizes.stored),
             ttl_seconds: ttl,
+            left,
             time_ns: record::nanos(elapsed),
             error: match outcome {
                 Outcome::Failed { error, .. } => Some(error.clone()),

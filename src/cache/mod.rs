@@ -139,10 +139,21 @@ impl Cache {
     pub async fn get_as<T>(&self, key: &str, read: impl FnOnce(Bytes) -> Option<T>) -> Option<T> {
         let full = self.make_key(key);
         let started = Instant::now();
-        let (value, outcome) = match self.shared.backend.get(&full).await {
+        // Only a recorded request asks for the entry's expiry, for the toolbar.
+        let stored = if crate::record::is_recording() {
+            self.shared.backend.get_with_expiry(&full).await
+        } else {
+            let stored = self.shared.backend.get(&full).await;
+            stored.map(|stored| stored.map(|value| (value, None)))
+        };
+        let (value, outcome) = match stored {
             Ok(stored) => {
+                let (stored, expiry) = stored.unzip();
                 let found = Self::decode(stored.as_ref(), read);
-                let outcome = Outcome::looked_up(found.as_ref().map(|(_, sizes)| *sizes));
+                let mut outcome = Outcome::looked_up(found.as_ref().map(|(_, sizes)| *sizes));
+                if let Outcome::Looked { expiry: known, .. } = &mut outcome {
+                    *known = expiry.flatten();
+                }
                 (found.map(|(value, _)| value), outcome)
             }
             Err(error) => (None, failed(&error, 1)),
@@ -179,6 +190,7 @@ impl Cache {
                     hits,
                     misses: keys.len() as u64 - hits,
                     sizes,
+                    expiry: None,
                 }
             }
             Err(error) => failed(&error, keys.len() as u64),

@@ -48,21 +48,29 @@ const PREPARE_PAUSE: Duration = Duration::from_millis(100);
 /// file: afterwards the pool's new connections open it or fail, so a file deleted
 /// while the app runs is never silently replaced by an empty one.
 pub async fn connect_and_prepare(settings: &DatabaseSettings) -> Result<SqlitePool, DbError> {
-    let pool = connect(settings).await?;
     let mut attempt = 1;
-    // Migrations take no lock on SQLite: two servers started together on a new file
-    // may both try one; the loser finds it applied when it tries again.
-    while let Err(error) = prepare(&pool).await {
-        if attempt == PREPARE_ATTEMPTS {
-            return Err(error);
+    // Migrations take no lock on SQLite, and turning a new file to WAL needs one: two
+    // servers started together on a new file may get in each other's way; the one
+    // that lost finds the work done when it tries again.
+    loop {
+        let prepared = match connect(settings).await {
+            Ok(pool) => prepare(&pool).await.map(|()| pool),
+            Err(error) => Err(error),
+        };
+        match prepared {
+            Ok(pool) => {
+                let existing_only = (*pool.connect_options()).clone().create_if_missing(false);
+                pool.set_connect_options(existing_only);
+                return Ok(pool);
+            }
+            Err(error) if attempt == PREPARE_ATTEMPTS => return Err(error),
+            Err(error) => {
+                tracing::debug!(%error, attempt, "preparing the database; trying again");
+                attempt += 1;
+                tokio::time::sleep(PREPARE_PAUSE).await;
+            }
         }
-        tracing::debug!(%error, attempt, "preparing the database; trying again");
-        attempt += 1;
-        tokio::time::sleep(PREPARE_PAUSE).await;
     }
-    let existing_only = (*pool.connect_options()).clone().create_if_missing(false);
-    pool.set_connect_options(existing_only);
-    Ok(pool)
 }
 
 async fn prepare(pool: &SqlitePool) -> Result<(), DbError> {

@@ -3,7 +3,7 @@
 //! Functions take any executor, so a pool, a connection or a transaction will do.
 
 use serde::Deserialize;
-use sqlx::{FromRow, SqliteExecutor};
+use sqlx::{Execute, FromRow, SqliteExecutor};
 
 /// A row of the Pokémon tables on the home, all and type pages: just their columns,
 /// in the order of the JSON arrays the list queries return.
@@ -119,13 +119,18 @@ macro_rules! listed_as_json {
     };
 }
 
-/// Runs a [`listed_as_json!`] query and reads its one row.
+/// Runs a [`listed_as_json!`] query and reads its one row; the toolbar is told how
+/// many Pokémon that row carried.
 async fn fetch_listed<'e, 'q>(
     db: impl SqliteExecutor<'e>,
     query: sqlx::query::QueryAs<'q, sqlx::Sqlite, (String,), sqlx::sqlite::SqliteArguments<'q>>,
 ) -> sqlx::Result<Vec<ListedPokemon>> {
+    let sql = query.sql();
     let (json,) = query.fetch_one(db).await?;
-    serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(Box::new(err)))
+    let listed: Vec<ListedPokemon> =
+        serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(Box::new(err)))?;
+    crate::record::rows_in_json(sql, u64::try_from(listed.len()).unwrap_or(u64::MAX));
+    Ok(listed)
 }
 
 /// The first `limit` Pokémon of a primary type, by name: the tutorial's home query.

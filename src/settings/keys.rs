@@ -4,6 +4,9 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use crate::cache::backends::CacheBackend;
+use cache_fields::{CACHE_FIELDS, cache_key};
+
+mod cache_fields;
 
 /// How a value given as text (by a variable or a flag) becomes a settings value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +15,8 @@ pub enum Kind {
     Text,
     /// A whole number.
     Integer,
+    /// A comma-separated list, each item kept as text for the typed field to parse.
+    List,
 }
 
 /// One setting: its dotted path in `pokedex.toml`, its variable and its flag.
@@ -138,6 +143,22 @@ const STRATEGY_KEYS: &[Key] = &[
         "Longest a request waits for another computing the same page or fragment [default: 10000]",
     ),
     key(
+        "allowed_hosts",
+        "POKEDEX_ALLOWED_HOSTS",
+        "allowed-hosts",
+        Kind::List,
+        "HOST,...",
+        "Host names the toolbar, /__debug__/ and the lab answer to; `.example.com` allows subdomains, `*` any [default: localhost,127.0.0.1,[::1]]",
+    ),
+    key(
+        "toolbar.internal_ips",
+        "POKEDEX_INTERNAL_IPS",
+        "internal-ips",
+        Kind::List,
+        "IP,...",
+        "Clients that see the toolbar and may use the lab, when they come directly, not through a proxy [default: 127.0.0.1,::1]",
+    ),
+    key(
         "toolbar.show",
         "POKEDEX_TOOLBAR",
         "toolbar",
@@ -195,94 +216,6 @@ const STRATEGY_KEYS: &[Key] = &[
     ),
 ];
 
-/// One option of the `[caches.<backend>]` tables, and the backends it applies to.
-struct CacheField {
-    name: &'static str,
-    kind: Kind,
-    value_name: &'static str,
-    help: &'static str,
-    backends: &'static [CacheBackend],
-}
-
-/// Every option a cache backend takes, as `[caches.<backend>]` keys.
-const CACHE_FIELDS: &[CacheField] = &[
-    CacheField {
-        name: "location",
-        kind: Kind::Text,
-        value_name: "WHERE",
-        help: "file: directory [default: cache]; database: SQLite URL, empty for the app's database; redis: URL [default: redis://127.0.0.1:6379]",
-        backends: &[
-            CacheBackend::File,
-            CacheBackend::Database,
-            CacheBackend::Redis,
-        ],
-    },
-    CacheField {
-        name: "timeout",
-        kind: Kind::Text,
-        value_name: "SECONDS",
-        help: "default timeout in seconds, or `forever`; 0 stores nothing [default: 300]",
-        backends: &CacheBackend::ALL,
-    },
-    CacheField {
-        name: "key_prefix",
-        kind: Kind::Text,
-        value_name: "PREFIX",
-        help: "first part of every key, `prefix:version:key` [default: pokedex]",
-        backends: &CacheBackend::ALL,
-    },
-    CacheField {
-        name: "version",
-        kind: Kind::Integer,
-        value_name: "N",
-        help: "second part of every key; bump it to hide every entry [default: 1]",
-        backends: &CacheBackend::ALL,
-    },
-    CacheField {
-        name: "max_entries",
-        kind: Kind::Integer,
-        value_name: "N",
-        help: "entries kept before culling or eviction [default: 300]",
-        backends: &CacheBackend::ALL,
-    },
-    CacheField {
-        name: "max_bytes",
-        kind: Kind::Integer,
-        value_name: "BYTES",
-        help: "bound the memory cache by bytes instead of entries; 0 bounds by entries [default: 0]",
-        backends: &[CacheBackend::Memory],
-    },
-    CacheField {
-        name: "cull_frequency",
-        kind: Kind::Integer,
-        value_name: "N",
-        help: "a cull removes 1/N of the entries, expired first, then oldest; 0 removes all [default: 3]",
-        backends: &[
-            CacheBackend::File,
-            CacheBackend::Database,
-            CacheBackend::Redis,
-        ],
-    },
-    CacheField {
-        name: "compress_threshold",
-        kind: Kind::Integer,
-        value_name: "BYTES",
-        help: "values longer than this are stored zstd-compressed; 0 never [default: 1024; memory: 0]",
-        backends: &CacheBackend::ALL,
-    },
-    CacheField {
-        name: "command_timeout_ms",
-        kind: Kind::Integer,
-        value_name: "MS",
-        help: "longest wait for one call before it counts as a miss; after 3 failures in a row the backend is skipped, then probed [default: 250]",
-        backends: &[
-            CacheBackend::File,
-            CacheBackend::Database,
-            CacheBackend::Redis,
-        ],
-    },
-];
-
 /// Every setting that can come from the environment or the command line.
 #[must_use]
 pub fn keys() -> &'static [Key] {
@@ -290,38 +223,15 @@ pub fn keys() -> &'static [Key] {
         let mut keys = APP_KEYS.to_vec();
         keys.extend_from_slice(STRATEGY_KEYS);
         for backend in CacheBackend::ALL {
-            for field in CACHE_FIELDS
-                .iter()
-                .filter(|f| f.backends.contains(&backend))
-            {
-                keys.push(cache_key(backend, field));
+            for field in CACHE_FIELDS {
+                if let Some((_, help)) = field.help.iter().find(|(b, _)| *b == backend) {
+                    keys.push(cache_key(backend, field, help));
+                }
             }
         }
         keys
     });
     &KEYS
-}
-
-/// The key for one backend's option: `caches.file.max_entries`,
-/// `POKEDEX_CACHES_FILE_MAX_ENTRIES`, `--caches-file-max-entries`; Redis's location
-/// is `REDIS_URL` / `--redis-url`, the names everyone knows.
-fn cache_key(backend: CacheBackend, field: &CacheField) -> Key {
-    let (env, flag) = if (backend, field.name) == (CacheBackend::Redis, "location") {
-        ("REDIS_URL".to_owned(), "redis-url".to_owned())
-    } else {
-        (
-            format!("POKEDEX_CACHES_{backend}_{}", field.name).to_uppercase(),
-            format!("caches-{backend}-{}", field.name).replace('_', "-"),
-        )
-    };
-    Key {
-        path: format!("caches.{backend}.{}", field.name).into(),
-        env: env.into(),
-        flag: flag.into(),
-        kind: field.kind,
-        value_name: field.value_name,
-        help: format!("{backend} cache: {}", field.help).into(),
-    }
 }
 
 #[cfg(test)]

@@ -115,6 +115,13 @@ impl Layer {
     fn one(key: &Key, text: &str, origin: Origin) -> Result<Self, SettingsError> {
         let value = match key.kind {
             Kind::Text => Value::from(text.to_owned()),
+            Kind::List => Value::from(
+                text.split(',')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<String>>(),
+            ),
             Kind::Integer => match text.trim().parse::<i64>() {
                 Ok(number) => Value::from(number),
                 Err(_) => {

@@ -10,6 +10,7 @@ mod cli;
 mod keys;
 mod layers;
 mod server;
+mod summary;
 mod toolbar;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -142,28 +143,6 @@ impl Settings {
             Strategy::Fragment => &self.fragment,
         }
     }
-
-    /// One line listing every setting as `key=value`, for the start-up log.
-    #[must_use]
-    pub fn summary(&self) -> String {
-        let Ok(toml::Value::Table(table)) = toml::Value::try_from(self) else {
-            return String::new();
-        };
-        let mut found = Vec::new();
-        leaves("", &table, &mut found);
-        // Backends ignore the options that do not apply to them; so does the summary.
-        let applies =
-            |path: &str| !path.starts_with("caches.") || keys().iter().any(|key| key.path == path);
-        let parts: Vec<String> = found
-            .into_iter()
-            .filter(|(path, _)| applies(path))
-            .map(|(path, value)| match value {
-                toml::Value::String(text) => format!("{path}={}", redact(text)),
-                other => format!("{path}={other}"),
-            })
-            .collect();
-        parts.join(" ")
-    }
 }
 
 /// `text` with the credentials of a URL (`scheme://user:password@host`) masked.
@@ -175,64 +154,5 @@ pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
     match rest.rsplit_once('@') {
         Some((_, host)) => format!("{scheme}://***@{host}").into(),
         None => text.into(),
-    }
-}
-
-/// Every value of `table` that is not itself a table, with its dotted path.
-fn leaves<'a>(prefix: &str, table: &'a toml::Table, out: &mut Vec<(String, &'a toml::Value)>) {
-    for (name, value) in table {
-        let path = if prefix.is_empty() {
-            name.clone()
-        } else {
-            format!("{prefix}.{name}")
-        };
-        match value {
-            toml::Value::Table(inner) => leaves(&path, inner, out),
-            other => out.push((path, other)),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn summary_lists_nested_settings_on_one_line() {
-        let summary = Settings::default().summary();
-        assert!(
-            summary.starts_with("addr=127.0.0.1:8000 allowed_hosts=[\"localhost\", \"127.0.0.1\", \"[::1]\"] caches.database.command_timeout_ms=250 caches.database.compress_threshold=1024"),
-            "{summary}"
-        );
-        assert!(summary.contains(" caches.redis.timeout=300 "), "{summary}");
-        assert!(summary.contains(" invalidation=ttl "), "{summary}");
-        assert!(
-            summary.contains(" coalescing.max_wait_ms=10000 "),
-            "{summary}"
-        );
-        assert!(
-            summary.contains(" database.max_connections=8 database.url=sqlite://pokedex.sqlite3 ")
-        );
-        assert!(
-            summary.ends_with(" site.backend=off site.seconds=600 toolbar.internal_ips=[\"127.0.0.1\", \"::1\"] toolbar.show=on view.backend=off view.routes=[\"/all\"] view.seconds=60"),
-            "{summary}"
-        );
-        assert!(!summary.contains('\n'));
-        assert!(
-            !summary.contains("caches.memory.command_timeout_ms"),
-            "{summary}"
-        );
-    }
-
-    #[test]
-    fn summary_hides_passwords_in_urls() {
-        let mut settings = Settings::default();
-        settings.caches.redis.location = Some("redis://user:s3cret@cache.local:6379/0".to_owned());
-        let summary = settings.summary();
-        assert!(
-            summary.contains("caches.redis.location=redis://***@cache.local:6379/0"),
-            "{summary}"
-        );
-        assert!(!summary.contains("s3cret"));
     }
 }

@@ -91,14 +91,7 @@ pub async fn inject(
     let length: usize = pieces.iter().map(Bytes::len).sum();
     head.headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-    if flash.is_some() {
-        spend_flash(&mut head.headers);
-    }
-    if toolbar.is_some() || flash.is_some() {
-        describe_one_request(&mut head.headers);
-    } else {
-        weaken_etag(&mut head.headers);
-    }
+    mark_changed(&mut head.headers, flash.is_some(), toolbar.is_some());
     let pieces = futures_util::stream::iter(pieces.into_iter().map(Ok::<_, Infallible>));
     Response::from_parts(head, Body::from_stream(pieces))
 }
@@ -148,9 +141,34 @@ fn insert(page: &Bytes, flash: Option<&str>, toolbar: Option<&str>) -> Option<Ve
     changed.then_some(pieces)
 }
 
+/// The headers of a page that gained a save's message (`flash`), the toolbar
+/// (`toolbar`) or only internal links.
+fn mark_changed(headers: &mut HeaderMap, flash: bool, toolbar: bool) {
+    if flash {
+        spend_flash(headers);
+    }
+    if toolbar || flash {
+        describe_one_request(headers);
+    } else {
+        weaken_etag(headers);
+    }
+}
+
+/// `headers` as they will leave with the toolbar injected, but for their
+/// `Content-Length`, which the toolbar's own size decides: what the toolbar shows
+/// as received.
+#[must_use]
+pub fn with_toolbar(headers: &HeaderMap, flash: bool) -> HeaderMap {
+    let mut headers = headers.clone();
+    headers.remove(header::CONTENT_LENGTH);
+    mark_changed(&mut headers, flash, true);
+    headers
+}
+
 /// A page carrying the toolbar (or a save's message) describes this one request: a
 /// browser must not show it again for another (after a 304, or from its cache), or
-/// it would tell an old story. The Headers panel shows the headers the app sent.
+/// it would tell an old story. The Headers panel shows both: as received, and as
+/// the app sent them.
 fn describe_one_request(headers: &mut HeaderMap) {
     headers.remove(header::ETAG);
     headers.remove(header::EXPIRES);

@@ -1,6 +1,7 @@
 //! The outermost layer, as a list of steps: decide whether to record, record the
-//! request, build its panels, add `Server-Timing`, keep it in the history, and inject
-//! the toolbar (and the lab's link) into an HTML page. Caches sit inside it, so they
+//! request, build its panels, add `Server-Timing`, inject the toolbar (and the lab's
+//! link) into an HTML page, and keep the panels, with the headers that left, in the
+//! history. Caches sit inside it, so they
 //! never store either.
 
 use std::sync::Arc;
@@ -12,7 +13,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::Toolbar;
-use super::inject::{flash_of, inject};
+use super::inject::{flash_of, inject, with_toolbar};
+use super::panels::headers::listed;
 use super::panels::{Asked, Panels, TimerPanel};
 use crate::cache::strategies::page_rules::{headers_only, is_page_path};
 use crate::record;
@@ -51,17 +53,21 @@ async fn decorated(toolbar: &Toolbar, asked: Asked, request: Request, next: Next
     let started = Instant::now();
     let (response, record) = record::recording(next.run(request)).await;
     let (mut head, body) = response.into_parts();
-    let panels = Arc::new(Panels::new(
+    let mut panels = Panels::new(
         toolbar.next_id(),
         asked,
         started.elapsed(),
         record,
         &head,
         &toolbar.strategies,
-    ));
+    );
     add_server_timing(&mut head.headers, &panels.timer);
-    toolbar.remember(Arc::clone(&panels));
-    inject(head, body, flash.as_deref(), Some(&panels)).await
+    panels.headers.received = listed(&with_toolbar(&head.headers, flash.is_some()));
+    let response = inject(head, body, flash.as_deref(), Some(&panels)).await;
+    // The history's copy says exactly what left, its length and all.
+    panels.headers.received = listed(response.headers());
+    toolbar.remember(Arc::new(panels));
+    response
 }
 
 /// `Server-Timing`, so the browser's developer tools show the split too.

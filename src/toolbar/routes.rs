@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use super::Toolbar;
-use super::panels::Panels;
+use super::panels::{Panels, exact_ms};
 use crate::access::guard;
 use crate::error::{AppError, Result};
 use crate::web::render;
@@ -21,8 +21,42 @@ use crate::web::timing::ResponseTime;
 #[derive(Template)]
 #[template(path = "toolbar/history.html")]
 struct HistoryPage {
+    totals: Totals,
     requests: Vec<Arc<Panels>>,
     response_time: Option<ResponseTime>,
+}
+
+/// The history's last row: the sums of its requests' columns.
+#[derive(Default)]
+struct Totals {
+    total_ms: f64,
+    view_ms: String,
+    calls: usize,
+    hits: u64,
+    misses: u64,
+    cache_ms: f64,
+    queries: usize,
+    sql_ms: f64,
+}
+
+impl Totals {
+    fn of(requests: &[Arc<Panels>]) -> Self {
+        let view_ns = requests.iter().filter_map(|p| p.timer.view_ns).sum();
+        let sums = Self {
+            view_ms: exact_ms(view_ns),
+            ..Self::default()
+        };
+        requests.iter().fold(sums, |sum, panels| Self {
+            total_ms: sum.total_ms + panels.timer.total_ms,
+            calls: sum.calls + panels.cache.calls,
+            hits: sum.hits + panels.cache.hits,
+            misses: sum.misses + panels.cache.misses,
+            cache_ms: sum.cache_ms + panels.cache.time_ms,
+            queries: sum.queries + panels.sql.count,
+            sql_ms: sum.sql_ms + panels.sql.time_ms,
+            view_ms: sum.view_ms,
+        })
+    }
 }
 
 /// One request's panels, as a page.
@@ -50,8 +84,10 @@ async fn history(State(toolbar): State<Arc<Toolbar>>) -> Result<Html<String>> {
     if !toolbar.enabled {
         return Err(hidden());
     }
+    let requests = toolbar.history();
     render(&HistoryPage {
-        requests: toolbar.history(),
+        totals: Totals::of(&requests),
+        requests,
         response_time: None,
     })
 }
@@ -71,7 +107,7 @@ async fn request(State(toolbar): State<Arc<Toolbar>>, Path(id): Path<String>) ->
         .and_then(|id| toolbar.request(id))
         .ok_or_else(hidden)?;
     let mut panels = Panels::clone(&recorded);
-    panels.count_entries(&toolbar.strategies).await;
+    panels.settings.count_usage(&toolbar.strategies).await;
     if json {
         return Ok(Json(panels).into_response());
     }

@@ -1,4 +1,4 @@
-//! The real `pokedex` binary: it starts, logs its settings, serves over a socket,
+//! The real `pokedex` binary: it starts, logs its address and changed settings, serves over a socket,
 //! refuses bad settings, stops cleanly on SIGTERM, and needs no file beside it.
 
 use std::path::Path;
@@ -29,23 +29,38 @@ fn the_binary_seeds_serves_logs_and_stops_on_sigterm() {
 }
 
 #[test]
-fn the_binary_logs_its_settings_and_creates_its_database_in_the_working_directory() {
-    let server = Server::start(&[]);
-    let settings = server
-        .startup
-        .iter()
-        .find(|line| line.contains("starting"))
-        .expect("a start-up line");
-    for setting in [
-        "settings=addr=127.0.0.1:0 ",
-        " caches.redis.location=redis://127.0.0.1:6379 ",
-        " database.max_connections=8 database.url=sqlite://pokedex.sqlite3",
+fn the_binary_logs_its_address_and_each_changed_section_on_a_short_line() {
+    let server = Server::start(&[
+        "--site-cache",
+        "memory",
+        "--caches-memory-max-entries",
+        "50",
+    ]);
+    let logged = |text: &str| {
+        server
+            .startup
+            .iter()
+            .find(|line| line.contains(text))
+            .cloned()
+    };
+    let starting = logged("starting: ").expect("a start-up line");
+    assert!(
+        starting.ends_with("starting: addr=127.0.0.1:0"),
+        "{starting}"
+    );
+    for line in [
+        "setting caches.memory: max_entries=50",
+        "setting site: backend=memory",
     ] {
-        assert!(
-            settings.contains(setting),
-            "{settings} should contain {setting:?}"
-        );
+        let found = logged(line).unwrap_or_else(|| panic!("{line:?} in {:?}", server.startup));
+        assert!(found.ends_with(line), "{found}");
     }
+    assert!(
+        server.startup.iter().all(|line| line.len() < 200),
+        "no line holds every setting: {:?}",
+        server.startup
+    );
+    assert!(logged("caches.redis").is_none(), "only what differs");
     assert!(
         server
             .startup
@@ -53,6 +68,26 @@ fn the_binary_logs_its_settings_and_creates_its_database_in_the_working_director
             .any(|line| line.contains("seeded the catalogue") && line.contains("rows=1025"))
     );
     assert!(server.dir.path().join("pokedex.sqlite3").exists());
+}
+
+#[tokio::test]
+async fn a_port_in_use_suggests_any_free_port_or_another() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = pokedex::settings::Settings {
+        addr: taken.local_addr().unwrap(),
+        ..pokedex::settings::Settings::default()
+    };
+    settings.database.url = format!("sqlite://{}", dir.path().join("p.sqlite3").display());
+    let Err(error) = pokedex::app::Application::build(&settings).await else {
+        panic!("the port is taken");
+    };
+    let error = error.to_string();
+    assert!(error.contains("cannot listen on 127.0.0.1:"), "{error}");
+    assert!(
+        error.contains("pass --addr 127.0.0.1:0 for any free one"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -163,8 +198,13 @@ async fn clearcache_empties_this_apps_entries_in_every_backend() {
     use pokedex::cache::configured::Backends;
     use pokedex::settings::{Cli, Settings};
 
+    let test = "clearcache_empties_this_apps_entries_in_every_backend";
+    if !crate::cache::subjects::redis_is_up(test).await {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let prefix = format!("pokedex-clearcache-{}", std::process::id());
+    let _keys = crate::helpers::RedisKeys::under(crate::cache::subjects::REDIS_URL, &prefix);
     let database = format!("sqlite://{}", dir.path().join("pokedex.sqlite3").display());
     let cache_dir = dir.path().join("cache").display().to_string();
     let args = [

@@ -18,7 +18,61 @@ pub struct TestApp {
     pub db: SqlitePool,
     pub state: AppState,
     pub settings: Settings,
+    _redis: RedisKeys,
     _dir: TempDir,
+}
+
+/// Deletes the Redis keys under its namespaces when dropped, even after a failed
+/// assertion: a test's keys would outlive it otherwise (files and tables go with
+/// the temporary directory). Asks nothing of a Redis that is not there for long.
+pub struct RedisKeys {
+    pub url: String,
+    pub namespaces: Vec<String>,
+    /// An app whose Redis backend, unless built, wrote nothing.
+    app: Option<AppState>,
+}
+
+impl RedisKeys {
+    /// The keys of the caches whose key prefix is `prefix`, at `url`.
+    pub fn under(url: &str, prefix: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            namespaces: vec![format!("{prefix}:")],
+            app: None,
+        }
+    }
+}
+
+impl Drop for RedisKeys {
+    fn drop(&mut self) {
+        use pokedex::cache::backends::redis::RedisBackend;
+        use pokedex::cache::backends::{Backend, CacheBackend};
+        let unused = self
+            .app
+            .as_ref()
+            .is_some_and(|app| app.strategies.backends.built(CacheBackend::Redis).is_none());
+        if unused {
+            return;
+        }
+        let url = std::mem::take(&mut self.url);
+        let namespaces = std::mem::take(&mut self.namespaces);
+        // A runtime of its own on a thread of its own: a test's runtime may be the
+        // one dropping this, and cannot be blocked on.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            let backend = RedisBackend::new(&url, std::time::Duration::from_secs(1)).ok()?;
+            runtime.block_on(async {
+                for namespace in &namespaces {
+                    backend.clear(namespace).await.ok()?;
+                }
+                Some(())
+            })
+        })
+        .join();
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -39,10 +93,18 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .expect("database ready");
     let state = AppState::new(&settings, pool.clone()).await.expect("state");
+    let redis = settings
+        .caches
+        .redis
+        .location()
+        .unwrap_or("redis://127.0.0.1:6379");
+    let mut redis = RedisKeys::under(redis, &settings.caches.redis.key_prefix);
+    redis.app = Some(state.clone());
     TestApp {
         router: app::router(state.clone()),
         db: pool,
         state,
+        _redis: redis,
         settings,
         _dir: dir,
     }

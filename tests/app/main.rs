@@ -18,7 +18,11 @@ mod seeding;
 #[path = "../support/server.rs"]
 mod server;
 mod settings;
+mod settings_words;
 mod static_files;
 mod strategies;
 mod toolbar;
+mod toolbar_lifetime;
+mod toolbar_panels;
 mod toolbar_tabs;
+mod toolbar_truth;

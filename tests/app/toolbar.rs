@@ -10,10 +10,10 @@ use serde_json::Value;
 
 use crate::helpers::{TestApp, spawn_app_with};
 
-const LOCAL: [u8; 4] = [127, 0, 0, 1];
+pub const LOCAL: [u8; 4] = [127, 0, 0, 1];
 
 /// The request id the injected toolbar names.
-fn request_id(page: &crate::helpers::Page) -> u64 {
+pub fn request_id(page: &crate::helpers::Page) -> u64 {
     let selector = scraper::Selector::parse("#pokedex-toolbar").unwrap();
     let html = page.html();
     let toolbar = html
@@ -28,7 +28,8 @@ fn request_id(page: &crate::helpers::Page) -> u64 {
         .unwrap()
 }
 
-async fn panels(app: &TestApp, id: u64) -> Value {
+/// The JSON of request `id`'s panels.
+pub async fn panels(app: &TestApp, id: u64) -> Value {
     let page = app.get(&format!("/__debug__/requests/{id}.json")).await;
     assert_eq!(page.status, StatusCode::OK);
     serde_json::from_str(&page.body).unwrap()
@@ -89,9 +90,10 @@ async fn a_site_cache_hit_records_the_gets_and_no_sql_and_a_miss_the_query_and_s
     let miss = panels(&app, request_id(&miss)).await;
     assert_eq!(miss["sql"]["count"], 1);
     assert_eq!(
-        miss["sql"]["queries"][0]["rows"], 1,
-        "one JSON row holds the list"
+        miss["sql"]["queries"][0]["rows"], 1025,
+        "the Pokémon its one JSON row carried"
     );
+    assert_eq!(miss["sql"]["queries"][0]["rows_in_json"], true);
     let operations: Vec<&str> = miss["cache"]["rows"]
         .as_array()
         .unwrap()
@@ -177,7 +179,7 @@ async fn not_modified_and_non_html_responses_are_untouched() {
     );
     assert_eq!(page.header("cache-control"), Some("no-store"));
     let json = panels(&app, request_id(&page)).await;
-    let sent = json["headers"]["response"].as_array().unwrap();
+    let sent = json["headers"]["without_toolbar"].as_array().unwrap();
     let etag = sent
         .iter()
         .find(|pair| pair[0] == "etag")

@@ -66,7 +66,7 @@ async fn per_view_on_redis_freezes_all_but_not_the_home_page() {
         return;
     }
     let prefix = format!("pokedex-e2e-{}", std::process::id());
-    let (_server, url) = server(&[
+    let (server, url) = server(&[
         "--view-cache",
         "redis",
         "--caches-redis-key-prefix",
@@ -78,6 +78,9 @@ async fn per_view_on_redis_freezes_all_but_not_the_home_page() {
     assert_eq!(browser.refresh().await, all, "/all stays");
     browser.screenshot("per-view-redis").await;
     browser.close().await;
+    // Redis keys outlive the server: the lab's Clear removes this run's.
+    let cleared = server.post_form("/lab/caches/redis/clear", "");
+    assert!(!cleared.starts_with("HTTP/1.1 4"), "{cleared}");
 }
 
 #[tokio::test]

@@ -7,10 +7,14 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use async_trait::async_trait;
 use bytes::Bytes;
 use sqlx::SqlitePool;
+
+use crate::db::Db;
 use tokio::sync::Mutex;
 
 use super::{Backend, BackendError, CacheBackend, Cull, Expiry, IncrError, Usage, add_to_stored};
-use sql::{ADD, CHUNK, CREATE, INCR, UPSERT, expires, in_list, is_expired, now, write};
+use sql::{
+    ADD, CHUNK, CREATE, INCR, UPSERT, expires, in_list, is_expired, now, stored_expiry, write,
+};
 
 /// Creates the cache table unless it exists, and says whether it did: what opening
 /// the backend and the `createcachetable` command both run.
@@ -34,7 +38,8 @@ pub async fn create_table(pool: &SqlitePool) -> Result<bool, BackendError> {
 
 /// The SQLite backend (Django's `DatabaseCache`), on the app's database or its own.
 pub struct DatabaseBackend {
-    pool: SqlitePool,
+    /// Its pool, through the query log, so the toolbar shows its statements.
+    db: Db,
     cull: Cull,
     /// Rows at the last count plus every write since, less deletions: the table is
     /// counted only when this says it may be full. Other processes' writes are
@@ -49,7 +54,7 @@ impl DatabaseBackend {
     pub async fn open(pool: SqlitePool, cull: Cull) -> Result<Self, BackendError> {
         create_table(&pool).await?;
         let backend = Self {
-            pool,
+            db: Db::for_cache(pool),
             cull,
             estimate: AtomicU64::new(0),
             culling: Mutex::new(()),
@@ -61,12 +66,12 @@ impl DatabaseBackend {
     /// The pool the table lives in, so tests and tools can reach the rows.
     #[must_use]
     pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+        self.db.pool()
     }
 
     async fn count(&self) -> Result<u64, BackendError> {
         let count: i64 = sqlx::query_scalar("SELECT count(*) FROM cache_table")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.db)
             .await?;
         Ok(u64::try_from(count).unwrap_or_default())
     }
@@ -105,7 +110,7 @@ impl DatabaseBackend {
     async fn cull(&self, doomed: u64) -> Result<u64, BackendError> {
         let expired = sqlx::query("DELETE FROM cache_table WHERE expires <= ?1")
             .bind(now())
-            .execute(&self.pool)
+            .execute(&self.db)
             .await?
             .rows_affected();
         let oldest = doomed.saturating_sub(expired);
@@ -116,9 +121,36 @@ impl DatabaseBackend {
              (SELECT cache_key FROM cache_table ORDER BY updated LIMIT ?1)";
         let cut = sqlx::query(cut)
             .bind(i64::try_from(oldest).unwrap_or(i64::MAX))
-            .execute(&self.pool)
+            .execute(&self.db)
             .await?;
         Ok(expired + cut.rows_affected())
+    }
+
+    /// The live entries under `keys`, in the same order, each with its row's
+    /// expiry; expired rows found are deleted.
+    async fn fetch(&self, keys: &[String]) -> Result<Vec<Option<(Bytes, Expiry)>>, BackendError> {
+        let now = now();
+        let mut found = HashMap::with_capacity(keys.len());
+        let mut expired = Vec::new();
+        for chunk in keys.chunks(CHUNK) {
+            // CAST, because a row written by hand may hold TEXT or a number.
+            let select = "SELECT cache_key, CAST(value AS BLOB), expires FROM cache_table \
+                 WHERE cache_key IN ";
+            let mut query = in_list(select, chunk);
+            let rows: Vec<(String, Vec<u8>, Option<i64>)> =
+                query.build_query_as().fetch_all(&self.db).await?;
+            for (key, value, expires) in rows {
+                if is_expired(expires, now) {
+                    expired.push(key);
+                } else {
+                    found.insert(key, (Bytes::from(value), stored_expiry(expires)));
+                }
+            }
+        }
+        if !expired.is_empty() {
+            self.purge(&expired, now).await?;
+        }
+        Ok(keys.iter().map(|key| found.get(key).cloned()).collect())
     }
 
     /// Deletes whichever of `keys` have expired, so a read leaves no dead row behind.
@@ -126,7 +158,7 @@ impl DatabaseBackend {
         for chunk in keys.chunks(CHUNK) {
             let mut query = in_list("DELETE FROM cache_table WHERE cache_key IN ", chunk);
             query.push(" AND expires <= ").push_bind(now);
-            self.forget(query.build().execute(&self.pool).await?.rows_affected());
+            self.forget(query.build().execute(&self.db).await?.rows_affected());
         }
         Ok(())
     }
@@ -139,39 +171,29 @@ impl Backend for DatabaseBackend {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError> {
-        let keys = [key.to_owned()];
-        Ok(self.get_many(&keys).await?.pop().flatten())
+        Ok(self.get_with_expiry(key).await?.map(|(value, _)| value))
+    }
+
+    async fn get_with_expiry(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Bytes, Option<Expiry>)>, BackendError> {
+        let found = self.fetch(&[key.to_owned()]).await?.pop().flatten();
+        Ok(found.map(|(value, expiry)| (value, Some(expiry))))
     }
 
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Bytes>>, BackendError> {
-        let now = now();
-        let mut found = HashMap::with_capacity(keys.len());
-        let mut expired = Vec::new();
-        for chunk in keys.chunks(CHUNK) {
-            // CAST, because a row written by hand may hold TEXT or a number.
-            let select = "SELECT cache_key, CAST(value AS BLOB), expires FROM cache_table \
-                 WHERE cache_key IN ";
-            let mut query = in_list(select, chunk);
-            let rows: Vec<(String, Vec<u8>, Option<i64>)> =
-                query.build_query_as().fetch_all(&self.pool).await?;
-            for (key, value, expires) in rows {
-                if is_expired(expires, now) {
-                    expired.push(key);
-                } else {
-                    found.insert(key, Bytes::from(value));
-                }
-            }
-        }
-        if !expired.is_empty() {
-            self.purge(&expired, now).await?;
-        }
-        Ok(keys.iter().map(|key| found.get(key).cloned()).collect())
+        let found = self.fetch(keys).await?;
+        Ok(found
+            .into_iter()
+            .map(|entry| entry.map(|(value, _)| value))
+            .collect())
     }
 
     async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError> {
         self.make_room(1).await?;
         write(UPSERT, key, &value, expiry, now())
-            .execute(&self.pool)
+            .execute(&self.db)
             .await?;
         Ok(())
     }
@@ -184,10 +206,10 @@ impl Backend for DatabaseBackend {
         self.make_room(u64::try_from(entries.len()).unwrap_or(u64::MAX))
             .await?;
         let now = now();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.db.pool().begin().await?;
         for (key, value) in entries {
             write(UPSERT, key, value, expiry, now)
-                .execute(&mut *transaction)
+                .execute(self.db.recorded(&mut *transaction))
                 .await?;
         }
         transaction.commit().await?;
@@ -197,7 +219,7 @@ impl Backend for DatabaseBackend {
     async fn add(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<bool, BackendError> {
         self.make_room(1).await?;
         let written = write(ADD, key, &value, expiry, now())
-            .execute(&self.pool)
+            .execute(&self.db)
             .await?;
         Ok(written.rows_affected() == 1)
     }
@@ -212,8 +234,7 @@ impl Backend for DatabaseBackend {
         for chunk in keys.chunks(CHUNK) {
             let mut query = in_list("DELETE FROM cache_table WHERE cache_key IN ", chunk);
             query.push(" RETURNING expires");
-            let removed: Vec<Option<i64>> =
-                query.build_query_scalar().fetch_all(&self.pool).await?;
+            let removed: Vec<Option<i64>> = query.build_query_scalar().fetch_all(&self.db).await?;
             self.forget(u64::try_from(removed.len()).unwrap_or(u64::MAX));
             live += removed
                 .into_iter()
@@ -230,7 +251,7 @@ impl Backend for DatabaseBackend {
             .bind(key)
             .bind(expires(expiry))
             .bind(now())
-            .execute(&self.pool)
+            .execute(&self.db)
             .await?;
         Ok(touched.rows_affected() == 1)
     }
@@ -241,7 +262,7 @@ impl Backend for DatabaseBackend {
             .bind(key)
             .bind(delta)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.db)
             .await
             .map_err(BackendError::from)?;
         if let Some(sum) = sum {
@@ -251,7 +272,7 @@ impl Backend for DatabaseBackend {
             "SELECT CAST(value AS BLOB), expires FROM cache_table WHERE cache_key = ?1",
         )
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.db)
         .await
         .map_err(BackendError::from)?;
         match row {
@@ -268,7 +289,7 @@ impl Backend for DatabaseBackend {
         let removed =
             sqlx::query("DELETE FROM cache_table WHERE substr(cache_key, 1, length(?1)) = ?1")
                 .bind(namespace)
-                .execute(&self.pool)
+                .execute(&self.db)
                 .await?;
         self.forget(removed.rows_affected());
         Ok(())
@@ -280,7 +301,7 @@ impl Backend for DatabaseBackend {
              FROM cache_table WHERE substr(cache_key, 1, length(?1)) = ?1",
         )
         .bind(namespace)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.db)
         .await?;
         Ok(Usage {
             entries: entries.unsigned_abs(),

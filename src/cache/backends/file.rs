@@ -186,9 +186,16 @@ impl Backend for FileBackend {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError> {
+        Ok(self.get_with_expiry(key).await?.map(|(value, _)| value))
+    }
+
+    async fn get_with_expiry(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Bytes, Option<Expiry>)>, BackendError> {
         let stored = self.read(key).await?;
         if !matches!(stored, Stored::Dead) {
-            return Ok(stored.value());
+            return Ok(stored.live());
         }
         // Only the key's lock holder may remove its file: a writer may have
         // replaced the dead entry since we read it.
@@ -197,7 +204,7 @@ impl Backend for FileBackend {
         if matches!(stored, Stored::Dead) {
             self.remove(key, stripe).await?;
         }
-        Ok(stored.value())
+        Ok(stored.live())
     }
 
     async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError> {

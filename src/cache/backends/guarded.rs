@@ -82,6 +82,13 @@ impl Backend for Guarded {
         self.read(self.inner.get(key)).await
     }
 
+    async fn get_with_expiry(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Bytes, Option<Expiry>)>, BackendError> {
+        self.read(self.inner.get_with_expiry(key)).await
+    }
+
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Bytes>>, BackendError> {
         self.read(self.inner.get_many(keys)).await
     }

@@ -79,6 +79,14 @@ impl Backend for MemoryBackend {
         Ok(self.entries.get(key).await.map(|entry| entry.value))
     }
 
+    async fn get_with_expiry(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Bytes, Option<Expiry>)>, BackendError> {
+        let entry = self.entries.get(key).await;
+        Ok(entry.map(|entry| (entry.value, Some(entry.expiry))))
+    }
+
     async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError> {
         self.entries
             .insert(key.to_owned(), Entry { value, expiry })

@@ -155,6 +155,16 @@ pub trait Backend: Send + Sync + 'static {
     /// The entry under `key`, unless absent or expired.
     async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError>;
 
+    /// [`Backend::get`], with the entry's expiry where the backend can tell it in
+    /// the same round trip (`None`: it cannot): the remaining lifetime the toolbar
+    /// shows for a hit. Asked instead of `get` only while a request is recorded.
+    async fn get_with_expiry(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Bytes, Option<Expiry>)>, BackendError> {
+        Ok(self.get(key).await?.map(|value| (value, None)))
+    }
+
     /// The entries under `keys`, in the same order.
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Bytes>>, BackendError> {
         let mut found = Vec::with_capacity(keys.len());

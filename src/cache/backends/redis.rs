@@ -219,6 +219,23 @@ impl Backend for RedisBackend {
         self.query(redis::cmd("GET").arg(key)).await
     }
 
+    /// GET and PTTL pipelined: one round trip, as `get`'s.
+    async fn get_with_expiry(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Bytes, Option<Expiry>)>, BackendError> {
+        let mut pipeline = redis::pipe();
+        pipeline.cmd("GET").arg(key).cmd("PTTL").arg(key);
+        let (value, left): (Option<Bytes>, i64) = self.query_pipeline(&pipeline).await?;
+        // PTTL: -1 for a key without expiry, -2 for none (gone since the GET).
+        let expiry = match u64::try_from(left) {
+            Ok(left) => Some(Expiry::At(now_millis().saturating_add(left))),
+            Err(_) if left == -1 => Some(Expiry::Never),
+            Err(_) => None,
+        };
+        Ok(value.map(|value| (value, expiry)))
+    }
+
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Bytes>>, BackendError> {
         // MGET without keys is a syntax error.
         if keys.is_empty() {

@@ -292,6 +292,23 @@ async fn the_record_and_the_counters_agree(s: &Subject) {
     assert_eq!(results, ["hit", "miss", "miss", "2 hit, 2 miss"]);
 }
 
+async fn a_recorded_hit_knows_the_lifetime_left(s: &Subject) {
+    use pokedex::record::Left;
+    let cache = &s.cache;
+    cache.set("timed", b"v", Timeout::seconds(60)).await;
+    cache.set("forever", b"w", Timeout::Forever).await;
+    let ((), record) = pokedex::record::recording(async {
+        assert!(cache.get("timed").await.is_some());
+        assert!(cache.get("forever").await.is_some());
+    })
+    .await;
+    let Some(Left::Ms(left)) = record.cache_calls[0].left else {
+        panic!("{:?}", record.cache_calls[0]);
+    };
+    assert!((55_000..=60_000).contains(&left), "{left} ms left of 60 s");
+    assert_eq!(record.cache_calls[1].left, Some(Left::Forever));
+}
+
 async fn touch_sets_a_new_timeout(s: &Subject) {
     let cache = &s.cache;
     cache.set("k", b"v", Timeout::After(SHORT)).await;
@@ -347,6 +364,7 @@ macro_rules! suite {
                 long_control_and_unicode_keys_work,
                 unreadable_entries_are_misses,
                 the_record_and_the_counters_agree,
+                a_recorded_hit_knows_the_lifetime_left,
                 touch_sets_a_new_timeout,
                 get_or_set_computes_only_on_a_miss,
                 delete_says_whether_there_was_an_entry,
@@ -360,7 +378,6 @@ macro_rules! suite {
                 return;
             };
             super::$case(&subject).await;
-            subject.cleanup().await;
         }
     )*};
 }

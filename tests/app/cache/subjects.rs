@@ -12,6 +12,8 @@ use pokedex::cache::backends::{Backend, CacheBackend, Cull};
 use pokedex::cache::{Cache, Timeout};
 use tempfile::TempDir;
 
+use crate::helpers::RedisKeys;
+
 /// The Redis server the suite uses; CI starts one when none answers.
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
@@ -39,6 +41,8 @@ pub struct Subject {
     pub backend: Arc<dyn Backend>,
     options: BackendOptions,
     dir: TempDir,
+    /// Redis keys outlive the test: these go when it ends, even when it failed.
+    _redis: Option<RedisKeys>,
 }
 
 impl Subject {
@@ -55,13 +59,6 @@ impl Subject {
     /// cache (`cache.sqlite3`).
     pub fn dir(&self) -> &std::path::Path {
         self.dir.path()
-    }
-
-    /// Removes what the test wrote to Redis, which outlives the test (files and
-    /// tables go with the temporary directory).
-    pub async fn cleanup(&self) {
-        self.cache.clear().await;
-        self.sibling("other").clear().await;
     }
 }
 
@@ -134,10 +131,17 @@ pub async fn subject(kind: CacheBackend, test: &str, tuning: Tuning) -> Option<S
         compress_threshold: 1024,
         ..BackendOptions::defaults(kind)
     };
+    let redis = (kind == CacheBackend::Redis).then(|| {
+        let mut keys = RedisKeys::under(REDIS_URL, &options.key_prefix);
+        keys.namespaces
+            .push(format!("{}-other:", options.key_prefix));
+        keys
+    });
     Some(Subject {
         cache: Cache::new(Arc::clone(&backend), &options),
         backend,
         options,
         dir,
+        _redis: redis,
     })
 }

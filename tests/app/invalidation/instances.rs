@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use crate::server::Server;
 
 use super::fields_of;
-use crate::cache::subjects::redis_is_up;
-use crate::helpers::unique;
+use crate::cache::subjects::{REDIS_URL, redis_is_up};
+use crate::helpers::{RedisKeys, unique};
 
 /// The body of a raw HTTP response.
 fn body(response: &str) -> &str {
@@ -99,6 +99,7 @@ async fn instances_sharing_a_database_share_redis_entries_and_their_invalidation
         return;
     }
     let prefix = format!("pokedex-test-{}", unique());
+    let _keys = RedisKeys::under(REDIS_URL, &prefix);
     let (_dir, first, second) = pair(&[
         "--site-cache",
         "redis",
@@ -126,6 +127,7 @@ async fn instances_on_different_databases_never_serve_each_others_pages_from_one
         return;
     }
     let prefix = format!("pokedex-test-{}", unique());
+    let _keys = RedisKeys::under(REDIS_URL, &prefix);
     let args = [
         "--site-cache",
         "redis",

@@ -78,6 +78,11 @@ pub(super) fn expires(expiry: Expiry) -> Option<i64> {
         .map(|at| i64::try_from(at).unwrap_or(i64::MAX))
 }
 
+/// A row's `expires` as an expiry: NULL is never.
+pub(super) fn stored_expiry(expires: Option<i64>) -> Expiry {
+    expires.map_or(Expiry::Never, |at| Expiry::At(at.unsigned_abs()))
+}
+
 /// Whether a row's `expires` has passed at `now`.
 pub(super) fn is_expired(expires: Option<i64>, now: i64) -> bool {
     expires.is_some_and(|at| at <= now)

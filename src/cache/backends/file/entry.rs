@@ -30,9 +30,10 @@ pub(super) enum Stored {
 }
 
 impl Stored {
-    pub(super) fn value(self) -> Option<Bytes> {
+    /// A live entry's value and its stored expiry.
+    pub(super) fn live(self) -> Option<(Bytes, Option<Expiry>)> {
         match self {
-            Self::Live { value, .. } => Some(value),
+            Self::Live { value, expiry } => Some((value, Some(expiry))),
             Self::Missing | Self::Dead => None,
         }
     }

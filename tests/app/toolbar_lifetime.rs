@@ -1,0 +1,66 @@
+//! A hit shows the lifetime its entry has left, on every backend: moka's per-entry
+//! expiry, the file's and the row's stored expiry, Redis's PTTL (asked in the same
+//! round trip as the GET).
+
+use pokedex::cache::backends::CacheBackend;
+
+use crate::cache::subjects::redis_is_up;
+use crate::helpers::spawn_app_with;
+use crate::toolbar::{LOCAL, panels, request_id};
+
+/// The site cache's seconds in these tests.
+const SECONDS: u64 = 600;
+
+async fn a_hit_shows_the_lifetime_left(backend: CacheBackend) {
+    let app = spawn_app_with(|s| s.site.backend = Some(backend))
+        .await
+        .seen_from(LOCAL);
+    app.get("/all").await;
+    let page = app.get("/all").await;
+    assert_eq!(page.header("x-cache"), Some("HIT"), "{backend}");
+    let json = panels(&app, request_id(&page)).await;
+    let hits: Vec<&serde_json::Value> = json["cache"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["result"] == "hit")
+        .collect();
+    assert_eq!(hits.len(), 2, "{backend}: the Vary list and the page");
+    for hit in hits {
+        let left = hit["left"]["ms"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{backend}: no lifetime in {hit}"));
+        assert!(
+            (SECONDS - 30) * 1000 < left && left <= SECONDS * 1000,
+            "{backend}: {left} ms left of {SECONDS} s"
+        );
+    }
+    let shown = page.texts("#pokedex-toolbar .pdt-cache-calls .pdt-ttl");
+    assert!(
+        shown.iter().all(|text| text.ends_with(" s left")),
+        "{backend}: {shown:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_memory_hit_shows_the_lifetime_left() {
+    a_hit_shows_the_lifetime_left(CacheBackend::Memory).await;
+}
+
+#[tokio::test]
+async fn a_file_hit_shows_the_lifetime_left() {
+    a_hit_shows_the_lifetime_left(CacheBackend::File).await;
+}
+
+#[tokio::test]
+async fn a_database_hit_shows_the_lifetime_left() {
+    a_hit_shows_the_lifetime_left(CacheBackend::Database).await;
+}
+
+#[tokio::test]
+async fn a_redis_hit_shows_the_lifetime_left() {
+    if !redis_is_up("a_redis_hit_shows_the_lifetime_left").await {
+        return;
+    }
+    a_hit_shows_the_lifetime_left(CacheBackend::Redis).await;
+}
