@@ -162,3 +162,110 @@ async fn a_write_locked_cache_table_never_holds_up_the_catalogue() {
     assert!(errors.len() > waited, "{errors:#?}");
     sqlx::query("ROLLBACK").execute(&mut locker).await.unwrap();
 }
+
+/// A `redis-server` of the test's own on a free port, killed when dropped.
+struct OwnRedis {
+    child: std::process::Child,
+}
+
+impl OwnRedis {
+    fn start(port: u16) -> Option<Self> {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(Self { child });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        None
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// GETs `/all` and says its `X-Cache`.
+async fn x_cache(app: &TestApp) -> String {
+    app.get("/all")
+        .await
+        .header("x-cache")
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_redis_stopped_killed_and_restarted_costs_little_and_is_used_again() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let Some(redis) = OwnRedis::start(port) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have redis-server to run the fault tests"
+        );
+        eprintln!(
+            "\n!!! SKIPPED a_real_redis_stopped_killed_and_restarted: no redis-server (CI is unset) !!!\n"
+        );
+        return;
+    };
+    let app = spawn_app_with(|s| {
+        s.site.backend = Some(CacheBackend::Redis);
+        s.caches.redis.location = Some(format!("redis://127.0.0.1:{port}"));
+        s.caches.redis.command_timeout_ms = 200;
+    })
+    .await;
+    assert_eq!(x_cache(&app).await, "MISS");
+    assert_eq!(x_cache(&app).await, "HIT");
+
+    redis.signal("-STOP");
+    let mut errors = Vec::new();
+    for _ in 0..8 {
+        errors.extend(errors_of_one_request(&app).await);
+    }
+    let waited = errors.iter().filter(|e| e.contains("timed out")).count();
+    assert!(
+        (1..=4).contains(&waited),
+        "stopped: a few waits, then skipped: {errors:#?}"
+    );
+    redis.signal("-CONT");
+
+    drop(redis);
+    let mut errors = Vec::new();
+    for _ in 0..8 {
+        errors.extend(errors_of_one_request(&app).await);
+    }
+    assert!(
+        errors.iter().all(|e| !e.contains("timed out")),
+        "killed: refused at once or skipped, never waited out: {errors:#?}"
+    );
+
+    let _again = OwnRedis::start(port).expect("restarts on its port");
+    let mut used = false;
+    for _ in 0..80 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if x_cache(&app).await == "HIT" {
+            used = true;
+            break;
+        }
+    }
+    assert!(used, "stored and served again once Redis is back");
+}
