@@ -10,7 +10,7 @@ use tower::ServiceExt;
 use crate::helpers::{TestApp, spawn_app_with};
 
 /// A "Redis" that accepts connections and never answers.
-async fn silent_redis() -> String {
+pub async fn silent_redis() -> String {
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("redis://{}", silent.local_addr().unwrap());
     tokio::spawn(async move {

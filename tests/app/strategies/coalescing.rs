@@ -161,15 +161,7 @@ async fn heads_and_gets_of_one_page_compute_it_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_misses_compute_once_when_the_store_stalls_past_the_command_timeout() {
-    // A "Redis" that accepts connections and never answers.
-    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("redis://{}", silent.local_addr().unwrap());
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = silent.accept().await {
-            held.push(socket);
-        }
-    });
+    let url = super::breaker::silent_redis().await;
     let app = spawn_app_with(|s| {
         s.site.backend = Some(CacheBackend::Redis);
         s.caches.redis.location = Some(url);

@@ -2,7 +2,7 @@
 //! query counts and conditional GET, on every backend; then the HTTP rules.
 
 mod bounded;
-mod breaker;
+pub mod breaker;
 mod coalescing;
 mod http_rules;
 pub mod matrix;
