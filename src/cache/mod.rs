@@ -176,13 +176,27 @@ impl Cache {
         let full: Vec<String> = keys.iter().map(|key| self.make_key(key)).collect();
         let started = Instant::now();
         let mut found = HashMap::new();
-        let outcome = match self.shared.backend.get_many(&full).await {
+        // Only a recorded request asks for the entries' expiries, for the toolbar.
+        let stored = if crate::record::is_recording() {
+            self.shared.backend.get_many_with_expiry(&full).await
+        } else {
+            let stored = self.shared.backend.get_many(&full).await;
+            stored.map(|stored| {
+                let unknown = |value| (value, None);
+                stored.into_iter().map(|value| value.map(unknown)).collect()
+            })
+        };
+        let outcome = match stored {
             Ok(stored) => {
                 let mut sizes = Sizes::default();
+                // A row for many entries shows the soonest to expire.
+                let mut soonest: Option<backends::Expiry> = None;
                 for (key, stored) in keys.iter().zip(stored) {
+                    let (stored, expiry) = stored.unzip();
                     if let Some((value, size)) = Self::decode(stored.as_ref(), &read) {
                         sizes = sizes.plus(size);
                         found.insert((*key).to_owned(), value);
+                        soonest = sooner(soonest, expiry.flatten());
                     }
                 }
                 let hits = found.len() as u64;
@@ -190,7 +204,7 @@ impl Cache {
                     hits,
                     misses: keys.len() as u64 - hits,
                     sizes,
-                    expiry: None,
+                    expiry: soonest,
                 }
             }
             Err(error) => failed(&error, keys.len() as u64),
@@ -415,6 +429,14 @@ impl Cache {
             Ok(bytes) => self.set(key, &bytes, timeout).await,
             Err(_) => false,
         }
+    }
+}
+
+/// The expiry that comes first of `a` and `b`, an unknown one aside.
+fn sooner(a: Option<backends::Expiry>, b: Option<backends::Expiry>) -> Option<backends::Expiry> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min_with(b)),
+        (known, None) | (None, known) => known,
     }
 }
 

@@ -42,6 +42,48 @@ async fn a_hit_shows_the_lifetime_left(backend: CacheBackend) {
     );
 }
 
+/// The fragment cache's seconds in these tests (its default).
+const FRAGMENT_SECONDS: u64 = 60;
+
+/// A fragment hit is a `get_many` row: it shows the soonest lifetime of its entries.
+async fn a_fragment_hit_shows_the_lifetime_left(backend: CacheBackend) {
+    let app = spawn_app_with(|s| s.fragment.backend = Some(backend))
+        .await
+        .seen_from(LOCAL);
+    app.get("/").await;
+    let page = app.get("/").await;
+    let json = panels(&app, request_id(&page)).await;
+    let rows = json["cache"]["rows"].as_array().unwrap();
+    let hits: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|row| row["operation"] == "get_many" && row["hits"].as_u64() > Some(0))
+        .collect();
+    assert!(!hits.is_empty(), "{backend}: a fragment hit in {rows:#?}");
+    for hit in hits {
+        let left = hit["left"]["ms"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{backend}: no lifetime in {hit}"));
+        assert!(
+            (FRAGMENT_SECONDS - 30) * 1000 < left && left <= FRAGMENT_SECONDS * 1000,
+            "{backend}: {left} ms left of {FRAGMENT_SECONDS} s"
+        );
+    }
+}
+
+#[tokio::test]
+async fn fragment_hits_show_the_lifetime_left_on_every_backend() {
+    for backend in [
+        CacheBackend::Memory,
+        CacheBackend::File,
+        CacheBackend::Database,
+    ] {
+        a_fragment_hit_shows_the_lifetime_left(backend).await;
+    }
+    if redis_is_up("fragment_hits_show_the_lifetime_left (redis)").await {
+        a_fragment_hit_shows_the_lifetime_left(CacheBackend::Redis).await;
+    }
+}
+
 #[tokio::test]
 async fn a_memory_hit_shows_the_lifetime_left() {
     a_hit_shows_the_lifetime_left(CacheBackend::Memory).await;

@@ -182,6 +182,17 @@ impl Backend for DatabaseBackend {
         Ok(found.map(|(value, expiry)| (value, Some(expiry))))
     }
 
+    async fn get_many_with_expiry(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<Option<(Bytes, Option<Expiry>)>>, BackendError> {
+        let found = self.fetch(keys).await?;
+        Ok(found
+            .into_iter()
+            .map(|entry| entry.map(|(value, expiry)| (value, Some(expiry))))
+            .collect())
+    }
+
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Bytes>>, BackendError> {
         let found = self.fetch(keys).await?;
         Ok(found

@@ -93,6 +93,13 @@ impl Backend for Guarded {
         self.read(self.inner.get_many(keys)).await
     }
 
+    async fn get_many_with_expiry(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<Option<(Bytes, Option<Expiry>)>>, BackendError> {
+        self.read(self.inner.get_many_with_expiry(keys)).await
+    }
+
     async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError> {
         self.write(self.inner.set(key, value, expiry)).await
     }

@@ -42,6 +42,16 @@ impl Expiry {
         matches!(self, Self::At(at) if at <= now)
     }
 
+    /// Whichever of the two comes first.
+    #[must_use]
+    pub fn min_with(self, other: Self) -> Self {
+        match (self, other) {
+            (Self::At(a), Self::At(b)) => Self::At(a.min(b)),
+            (Self::At(at), Self::Never) | (Self::Never, Self::At(at)) => Self::At(at),
+            (Self::Never, Self::Never) => Self::Never,
+        }
+    }
+
     /// Time left before expiry; `None` for an entry that never expires.
     #[must_use]
     pub fn remaining(self) -> Option<Duration> {
@@ -163,6 +173,19 @@ pub trait Backend: Send + Sync + 'static {
         key: &str,
     ) -> Result<Option<(Bytes, Option<Expiry>)>, BackendError> {
         Ok(self.get(key).await?.map(|value| (value, None)))
+    }
+
+    /// [`Backend::get_many`], with each entry's expiry where the backend can tell it
+    /// in the same round trip: asked instead only while a request is recorded.
+    async fn get_many_with_expiry(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<Option<(Bytes, Option<Expiry>)>>, BackendError> {
+        let mut found = Vec::with_capacity(keys.len());
+        for key in keys {
+            found.push(self.get_with_expiry(key).await?);
+        }
+        Ok(found)
     }
 
     /// The entries under `keys`, in the same order.

@@ -167,6 +167,16 @@ impl RedisBackend {
     }
 }
 
+/// An entry's expiry from its `PTTL`: -1 for a key without one, -2 for none (gone
+/// since it was read).
+fn expiry_of_pttl(left: i64) -> Option<Expiry> {
+    match u64::try_from(left) {
+        Ok(left) => Some(Expiry::At(now_millis().saturating_add(left))),
+        Err(_) if left == -1 => Some(Expiry::Never),
+        Err(_) => None,
+    }
+}
+
 /// Milliseconds until `at`, at least 1 (Redis refuses 0). Relative TTLs run on
 /// Redis's clock, so a clock skew between app and server does not shift expiries.
 fn ttl_millis(at: u64) -> u64 {
@@ -224,16 +234,37 @@ impl Backend for RedisBackend {
         &self,
         key: &str,
     ) -> Result<Option<(Bytes, Option<Expiry>)>, BackendError> {
+        let mut found = self.get_many_with_expiry(&[key.to_owned()]).await?;
+        Ok(found.pop().flatten())
+    }
+
+    async fn get_many_with_expiry(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<Option<(Bytes, Option<Expiry>)>>, BackendError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One round trip: the values, then each key's time left.
         let mut pipeline = redis::pipe();
-        pipeline.cmd("GET").arg(key).cmd("PTTL").arg(key);
-        let (value, left): (Option<Bytes>, i64) = self.query_pipeline(&pipeline).await?;
-        // PTTL: -1 for a key without expiry, -2 for none (gone since the GET).
-        let expiry = match u64::try_from(left) {
-            Ok(left) => Some(Expiry::At(now_millis().saturating_add(left))),
-            Err(_) if left == -1 => Some(Expiry::Never),
-            Err(_) => None,
+        pipeline.cmd("MGET").arg(keys);
+        for key in keys {
+            pipeline.cmd("PTTL").arg(key);
+        }
+        let mut replies: Vec<Value> = self.query_pipeline(&pipeline).await?;
+        let lefts = replies.split_off(1);
+        let values: Vec<Option<Bytes>> = match replies.pop() {
+            Some(values) => redis::from_redis_value(values).map_err(redis::RedisError::from)?,
+            None => Vec::new(),
         };
-        Ok(value.map(|value| (value, expiry)))
+        Ok(values
+            .into_iter()
+            .zip(lefts)
+            .map(|(value, left)| {
+                let left: i64 = redis::from_redis_value(left).unwrap_or(-2);
+                value.map(|value| (value, expiry_of_pttl(left)))
+            })
+            .collect())
     }
 
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Bytes>>, BackendError> {
