@@ -103,7 +103,7 @@ async fn the_settings_panel_names_the_routes_the_limits_and_what_each_backend_ho
         file["location"],
         app.settings.caches.file.location.clone().unwrap()
     );
-    assert_eq!(file["command_timeout_ms"], 250);
+    assert_eq!(file["command_timeout_ms"], 1000);
     assert_eq!(file["compress_threshold"], 1024);
     assert_eq!(file["usage"]["entries"], 1, "the table fragment");
     assert_eq!(
@@ -133,7 +133,7 @@ async fn the_settings_panel_names_the_routes_the_limits_and_what_each_backend_ho
         .get(&format!("/__debug__/requests/{}", request_id(&page)))
         .await;
     let cells = shown.texts(".pdt-backends tbody tr:first-child td");
-    assert_eq!(cells[5..], ["300", "0", "3", "0", "250", "0", "0"]);
+    assert_eq!(cells[5..], ["300", "0", "3", "0", "1000", "0", "0"]);
 }
 
 #[tokio::test]

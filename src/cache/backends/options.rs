@@ -67,7 +67,13 @@ impl BackendOptions {
             } else {
                 DEFAULT_COMPRESS_THRESHOLD
             },
-            command_timeout_ms: 250,
+            // A local store may be slow under load but is not down: a second before
+            // a call counts as a miss; a network server gets a quarter of one.
+            command_timeout_ms: if backend == CacheBackend::Redis {
+                250
+            } else {
+                1000
+            },
         }
     }
 

@@ -132,11 +132,11 @@ pub(super) const CACHE_FIELDS: &[CacheField] = &[
         help: &[
             (
                 File,
-                "longest wait for one file read or write before it counts as a miss; after 3 failures in a row the backend is skipped, then probed [default: 250]",
+                "longest wait for one file read or write before it counts as a miss; after 3 failures in a row the backend is skipped, then probed [default: 1000]",
             ),
             (
                 Database,
-                "longest wait for one statement (a lock included) before it counts as a miss; after 3 failures in a row the backend is skipped, then probed [default: 250]",
+                "longest wait for one statement (a lock included) before it counts as a miss; after 3 failures in a row the backend is skipped, then probed [default: 1000]",
             ),
             (
                 Redis,
