@@ -18,6 +18,9 @@ use super::backends::redis::budget::Budget;
 use super::backends::{Backend, BackendError, CacheBackend, PerBackend};
 use crate::db;
 
+/// Longest a database cache statement waits for a lock another connection holds.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// The configured backends, each behind the cache API, built lazily and then shared.
 pub struct Backends {
     options: PerBackend<BackendOptions>,
@@ -82,7 +85,10 @@ impl Backends {
                 Arc::new(FileBackend::open(dir, options.cull()).await?)
             }
             CacheBackend::Database => {
-                let busy = options.command_timeout();
+                // A lock held elsewhere (another process writing the table) is given
+                // up on sooner than a slow call: a locked table fails fast, and its
+                // circuit opens after three short waits.
+                let busy = options.command_timeout().min(LOCK_WAIT);
                 let pool = match location {
                     Some(url) => {
                         db::pool::open_waiting(url, db::pool::DEFAULT_MAX_CONNECTIONS, busy).await?

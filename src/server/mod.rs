@@ -2,6 +2,7 @@
 //! take to send a request head or sit idle, and stops within a grace period.
 
 mod head_clock;
+mod open_files;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -42,7 +43,8 @@ pub async fn serve(
     http.timer(TokioTimer::new())
         // hyper starts this when a connection waits for a head: the idle bound.
         .header_read_timeout(settings.keep_alive_timeout());
-    let connections = Arc::new(Semaphore::new(settings.max_connections.max(1)));
+    let limit = open_files::connections_within_limit(settings.max_connections.max(1));
+    let connections = Arc::new(Semaphore::new(limit));
     let graceful = GracefulShutdown::new();
     let header_read_timeout = settings.header_read_timeout();
     tokio::pin!(stop);

@@ -313,3 +313,57 @@ fn a_copy_of_the_binary_elsewhere_serves_its_own_stylesheet() {
         "templates and data are inside too"
     );
 }
+
+/// A read-only tmpfs, unmounted when dropped; `None` where mounting is not allowed.
+struct ReadOnlyDir(tempfile::TempDir);
+
+impl ReadOnlyDir {
+    fn mount() -> Option<Self> {
+        let dir = tempfile::tempdir().ok()?;
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64k,ro", "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|status| status.success());
+        mounted.then_some(Self(dir))
+    }
+}
+
+impl Drop for ReadOnlyDir {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.0.path()).status();
+    }
+}
+
+#[test]
+fn a_cache_directory_that_cannot_be_made_is_warned_about_once_per_burst() {
+    let Some(read_only) = ReadOnlyDir::mount() else {
+        eprintln!(
+            "\n!!! SKIPPED a_cache_directory_that_cannot_be_made: cannot mount a tmpfs here (not root?) !!!\n"
+        );
+        return;
+    };
+    let location = read_only.0.path().join("cache").display().to_string();
+    let server = Server::start(&["--site-cache", "file", "--caches-file-location", &location]);
+    let mut warnings = 0;
+    for id in 1..=20 {
+        let answer = server.get(&format!("/pokemon/{id}"));
+        assert!(
+            answer.starts_with("HTTP/1.1 200 OK"),
+            "served without the cache"
+        );
+        assert!(answer.contains("x-cache: BYPASS"), "{answer}");
+        // The request's own line comes after any warning it caused.
+        loop {
+            let line = server.wait_for("");
+            warnings += usize::from(line.contains("cache backend unavailable"));
+            if line.contains("served") {
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        warnings, 1,
+        "one warning for the burst, not one per request"
+    );
+}
