@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use pokedex::app::{self, AppState};
+use pokedex::cache::backends::CacheBackend;
 use pokedex::db;
 use pokedex::settings::Settings;
 use scraper::{Html, Selector};
@@ -88,6 +89,15 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.database.max_connections = 4;
     settings.caches.file.location = Some(dir.path().join("cache").display().to_string());
     settings.caches.redis.key_prefix = format!("pokedex-test-{}", unique());
+    // Sixteen test threads on two cores can hold a healthy store past its budget;
+    // tests of caching semantics give it slack, and tests of budgets set their own.
+    for backend in [
+        CacheBackend::File,
+        CacheBackend::Database,
+        CacheBackend::Redis,
+    ] {
+        settings.caches[backend].command_timeout_ms = 2_000;
+    }
     configure(&mut settings);
     let pool = db::connect_and_prepare(&settings.database)
         .await

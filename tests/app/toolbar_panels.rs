@@ -103,7 +103,10 @@ async fn the_settings_panel_names_the_routes_the_limits_and_what_each_backend_ho
         file["location"],
         app.settings.caches.file.location.clone().unwrap()
     );
-    assert_eq!(file["command_timeout_ms"], 1000);
+    assert_eq!(
+        file["command_timeout_ms"],
+        app.settings.caches.file.command_timeout_ms
+    );
     assert_eq!(file["compress_threshold"], 1024);
     assert_eq!(file["usage"]["entries"], 1, "the table fragment");
     assert_eq!(
