@@ -5,15 +5,10 @@ use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Request;
-use axum::http::Response;
 use axum::middleware::{from_fn, from_fn_with_state};
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
-use tracing::Span;
 
 use crate::access::Gate;
 use crate::bench;
@@ -24,6 +19,7 @@ use crate::cache::strategies::selection::Selection;
 use crate::cache::strategies::site::site_cache;
 use crate::cache::strategies::{Strategies, Strategy};
 use crate::db::{self, Db, DbError};
+use crate::encoding;
 use crate::lab::Lab;
 use crate::server;
 use crate::settings::{ServerSettings, Settings, Switch};
@@ -120,9 +116,9 @@ impl AppState {
 ///
 /// Layers, outermost first: the debug toolbar (so it sees cached responses too),
 /// conditional GET (ETag, 304), the redirects to canonical URLs (so a page has one
-/// cache entry), the per-site cache, then the pages,
-/// each with its `cache_page`; the caches store what the pages render, never the
-/// toolbar.
+/// cache entry), compression of what no cache encoded, the per-site cache, then the
+/// pages, each with its `cache_page`; the caches store what the pages render, in
+/// every coding, never the toolbar.
 pub fn router(state: AppState) -> Router {
     let strategies = Arc::clone(&state.strategies);
     let toolbar = Arc::clone(&state.toolbar);
@@ -136,23 +132,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(web::not_found::not_found)
         .with_state(state)
         .layer(site_cache(&strategies))
+        .layer(from_fn(encoding::layer::compress_response))
         .layer(from_fn(web::canonical::redirect_to_canonical))
         .layer(from_fn(conditional_get))
         .layer(from_fn_with_state(toolbar, toolbar::layer::toolbar))
-}
-
-/// One log line per request — method, path, status, latency — as `runserver` prints.
-fn with_access_log(router: Router) -> Router {
-    router.layer(
-        TraceLayer::new_for_http()
-            .make_span_with(|request: &Request| {
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-            })
-            .on_request(())
-            .on_response(|response: &Response<_>, latency: Duration, _: &Span| {
-                tracing::info!(status = response.status().as_u16(), ?latency, "served");
-            }),
-    )
 }
 
 /// Why the app could not start.
@@ -224,7 +207,7 @@ impl Application {
                     source,
                 })?;
         let router = match settings.server.access_log {
-            Switch::On => with_access_log(router(state)),
+            Switch::On => router(state).layer(from_fn(server::access_log::access_log)),
             Switch::Off => router(state),
         };
         Ok(Self {

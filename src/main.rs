@@ -1,7 +1,6 @@
 //! The `pokedex` binary: read the settings, start logging, then serve the app or
 //! run one management command.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use pokedex::app::{Application, Launch};
@@ -9,21 +8,11 @@ use pokedex::bench;
 use pokedex::bench::server::TOKEN_ENV;
 use pokedex::commands;
 use pokedex::settings::{Cli, Command, Settings};
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::try_parse_from(std::env::args_os()).unwrap_or_else(|err| err.exit());
-    // The log goes to stderr through a writer thread, so a slow terminal or a full
-    // pipe never holds up a request; colour only when a person reads it.
-    let (writer, _flushed_on_exit) = tracing_appender::non_blocking(std::io::stderr());
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("pokedex=info")),
-        )
-        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
-        .with_writer(writer)
-        .init();
+    let _flushed_on_exit = pokedex::logging::init();
     let settings = match Settings::load(&cli, |name| std::env::var(name).ok()) {
         Ok(settings) => settings,
         Err(err) => {

@@ -105,7 +105,7 @@ impl Breaker {
         }
     }
 
-    /// Whether the circuit is open now (for the lab and the toolbar's settings).
+    /// Whether the circuit is open now: calls are skipped, but for a probe.
     #[must_use]
     pub fn is_open(&self) -> bool {
         let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);

@@ -17,6 +17,16 @@ const HEADER_LEN: usize = 3;
 /// A fast zstd level: values are compressed on the request path.
 const ZSTD_LEVEL: i32 = 3;
 
+/// Whether the codec may compress a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packing {
+    /// Above the threshold, as the backend's `compress_threshold` says.
+    AsConfigured,
+    /// Never: the value is compressed already (a page in a content coding), and
+    /// trying again would cost time for nothing.
+    Compressed,
+}
+
 /// Encodes and decodes stored entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Codec {
@@ -36,10 +46,17 @@ impl Codec {
     /// The stored form of `value`.
     #[must_use]
     pub fn encode(&self, value: &[u8]) -> Bytes {
+        self.encode_packed(value, Packing::AsConfigured)
+    }
+
+    /// The stored form of `value`, compressed only if `packing` allows it.
+    #[must_use]
+    pub fn encode_packed(&self, value: &[u8], packing: Packing) -> Bytes {
         if parse_integer(value).is_some() {
             return Bytes::copy_from_slice(value);
         }
-        if self.threshold.is_some_and(|limit| value.len() > limit)
+        if packing == Packing::AsConfigured
+            && self.threshold.is_some_and(|limit| value.len() > limit)
             && let Ok(compressed) = zstd::bulk::compress(value, ZSTD_LEVEL)
             && compressed.len() < value.len()
         {

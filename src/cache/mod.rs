@@ -30,7 +30,7 @@ use serde::de::DeserializeOwned;
 use backends::options::BackendOptions;
 use backends::{Backend, CacheBackend, Expiry, IncrError};
 use call::{Keys, Outcome, Sizes};
-use codec::Codec;
+use codec::{Codec, Packing};
 use failure::BurstLog;
 use key::KeyMaker;
 use stats::{Stats, StatsSnapshot};
@@ -69,6 +69,13 @@ impl Cache {
                 last_error: std::sync::Mutex::default(),
             }),
         }
+    }
+
+    /// Whether the backend skips writes now, having failed them (see
+    /// [`Backend::skips_writes`]).
+    #[must_use]
+    pub fn skips_writes(&self) -> bool {
+        self.shared.backend.skips_writes()
     }
 
     /// Which backend it stores in.
@@ -222,16 +229,29 @@ impl Cache {
     /// Stores every entry for `timeout` (a zero timeout removes them); says whether
     /// they were stored.
     pub async fn set_many(&self, entries: &[(&str, &[u8])], timeout: Timeout) -> bool {
+        let packed: Vec<(&str, &[u8], Packing)> = entries
+            .iter()
+            .map(|&(key, value)| (key, value, Packing::AsConfigured))
+            .collect();
+        self.set_many_packed(&packed, timeout).await
+    }
+
+    /// [`Cache::set_many`] of entries each saying whether it may be compressed.
+    pub async fn set_many_packed(
+        &self,
+        entries: &[(&str, &[u8], Packing)],
+        timeout: Timeout,
+    ) -> bool {
         let Some(expiry) = self.expiry(timeout) else {
-            let keys: Vec<&str> = entries.iter().map(|(key, _)| *key).collect();
+            let keys: Vec<&str> = entries.iter().map(|(key, ..)| *key).collect();
             self.delete_many(&keys).await;
             return false;
         };
         let mut sizes = Sizes::default();
         let encoded: Vec<(String, Bytes)> = entries
             .iter()
-            .map(|(key, value)| {
-                let stored = self.shared.codec.encode(value);
+            .map(|&(key, value, packing)| {
+                let stored = self.shared.codec.encode_packed(value, packing);
                 sizes = sizes.plus(Sizes::of(value, &stored));
                 (self.make_key(key), stored)
             })

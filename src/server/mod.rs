@@ -1,6 +1,7 @@
 //! The HTTP server: accepts connections within a limit, bounds how long a client may
 //! take to send a request head or sit idle, and stops within a grace period.
 
+pub mod access_log;
 mod head_clock;
 mod open_files;
 

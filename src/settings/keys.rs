@@ -119,7 +119,7 @@ const APP_KEYS: &[Key] = &[
         "access-log",
         Kind::Text,
         "on|off",
-        "One log line per request [default: on]",
+        "One short log line per request: method, path, status, time [default: on]",
     ),
 ];
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -29,6 +29,9 @@ pub async fn toolbar(
         return next.run(request).await;
     }
     let asked = Asked::of(&request);
+    // What an internal client sees is edited on its way out (the toolbar, the
+    // lab's link), so its pages come in identity.
+    request.headers_mut().remove(header::ACCEPT_ENCODING);
     // A HEAD is answered with the headers of the GET this client would get —
     // decorated, so its `Content-Length` is that GET's.
     let head_only = request.method() == Method::HEAD;

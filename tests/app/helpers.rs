@@ -195,6 +195,16 @@ impl TestApp {
             .await
     }
 
+    /// Any request with extra headers, its answer kept as bytes.
+    pub async fn request_raw(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+    ) -> RawResponse {
+        self.send_raw(method, uri, headers, String::new()).await
+    }
+
     async fn send_raw(
         &self,
         method: Method,

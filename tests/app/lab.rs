@@ -86,9 +86,13 @@ async fn switching_per_site_to_memory_freezes_the_next_pages_and_marks_the_chang
     let memory = &state["backends"]["memory"];
     assert_eq!(
         (memory["hits"].clone(), memory["sets"].clone()),
-        (json!(2), json!(2))
+        (json!(1), json!(5)),
+        "a hit reads the page; a miss stores it in four codings, and its Vary list"
     );
-    assert_eq!(memory["entries"], 2, "the page and its Vary list");
+    assert_eq!(
+        memory["entries"], 5,
+        "the page in four codings and its Vary list"
+    );
     assert_eq!(memory["used_by"], json!(["site"]));
 
     let page = app.get("/lab").await;

@@ -96,7 +96,10 @@ async fn the_settings_panel_names_the_routes_the_limits_and_what_each_backend_ho
     assert_eq!(memory["max_entries"], 300);
     assert_eq!(memory["cull_frequency"], 3);
     assert_eq!(memory["compress_threshold"], 0);
-    assert_eq!(memory["usage"]["entries"], 2, "the page and its Vary list");
+    assert_eq!(
+        memory["usage"]["entries"], 5,
+        "the page in identity and in three codings, and its Vary list"
+    );
     assert!(memory["usage"]["bytes"].as_u64().unwrap() > 100_000);
     let file = &settings["backends"][1];
     assert_eq!(

@@ -56,7 +56,7 @@ async fn in_tags_mode_an_edit_shows_on_all_at_once() {
     edit_in(
         "tags",
         "99",
-        "Saved. Invalidated 4 cached entries: site /all, site /pokemon/25",
+        "Saved. Invalidated 10 cached entries: site /all, site /pokemon/25",
     )
     .await;
 }

@@ -74,6 +74,10 @@ impl Guarded {
 
 #[async_trait]
 impl Backend for Guarded {
+    fn skips_writes(&self) -> bool {
+        self.writes.is_open()
+    }
+
     fn kind(&self) -> CacheBackend {
         self.inner.kind()
     }

@@ -162,6 +162,12 @@ pub trait Backend: Send + Sync + 'static {
     /// Which backend this is.
     fn kind(&self) -> CacheBackend;
 
+    /// Whether writes are being skipped now, the backend having failed them: work
+    /// done only to be stored (compressing a page) is not worth doing.
+    fn skips_writes(&self) -> bool {
+        false
+    }
+
     /// The entry under `key`, unless absent or expired.
     async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError>;
 

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use super::Strategies;
 use super::flight::{Flights, Handed, Lead, Turn};
 use super::settings::StrategySettings;
+use crate::cache::codec::Packing;
 use crate::cache::{Cache, Timeout};
 use crate::record;
 
@@ -51,8 +52,9 @@ pub struct Computed<V, O> {
 pub struct Entry<V> {
     /// Handed to the requests that waited for it.
     pub value: V,
-    /// Written to the cache in one batch with the others (keys unprefixed).
-    pub stored: Vec<(String, Bytes)>,
+    /// Written to the cache in one batch with the others (keys unprefixed), each
+    /// saying whether it may be compressed.
+    pub stored: Vec<(String, Bytes, Packing)>,
     /// A lifetime shorter than the strategy's that the item asks for (a response's
     /// own `max-age`), in seconds.
     pub seconds: Option<u64>,
@@ -270,9 +272,9 @@ async fn store<V>(
         .clone()
         .filter_map(|entry| entry.seconds)
         .fold(seconds, u64::min);
-    let entries: Vec<(&str, &[u8])> = storable
+    let entries: Vec<(&str, &[u8], Packing)> = storable
         .flat_map(|entry| entry.stored.iter())
-        .map(|(key, value)| (key.as_str(), value.as_ref()))
+        .map(|(key, value, packing)| (key.as_str(), value.as_ref(), *packing))
         .collect();
     if entries.is_empty() {
         return Ok(());
@@ -280,7 +282,10 @@ async fn store<V>(
     if seconds == 0 {
         return Err("the strategy's seconds are 0");
     }
-    if cache.set_many(&entries, Timeout::seconds(seconds)).await {
+    if cache
+        .set_many_packed(&entries, Timeout::seconds(seconds))
+        .await
+    {
         Ok(())
     } else {
         Err("the backend failed to store it")

@@ -46,6 +46,7 @@ pub async fn conditional_get(request: Request, next: Next) -> Response {
         head.status = StatusCode::NOT_MODIFIED;
         head.headers.remove(header::CONTENT_LENGTH);
         head.headers.remove(header::CONTENT_TYPE);
+        head.headers.remove(header::CONTENT_ENCODING);
         return Response::from_parts(head, Body::empty());
     }
     Response::from_parts(head, body)

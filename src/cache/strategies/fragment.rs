@@ -11,6 +11,7 @@ use super::compute::{Cacheable, Computed, Entry, Resolved};
 use super::flight::Flights;
 use super::{Strategies, Strategy};
 use crate::cache::Cache;
+use crate::cache::codec::Packing;
 use crate::record;
 
 /// One cached block of a page: a name, the values it varies on, and the tags of
@@ -125,7 +126,11 @@ impl Strategies {
                         output: html.clone(),
                         entry: Ok(Entry {
                             value: html.clone(),
-                            stored: vec![(keys[item].clone(), html.into_bytes())],
+                            stored: vec![(
+                                keys[item].clone(),
+                                html.into_bytes(),
+                                Packing::AsConfigured,
+                            )],
                             seconds: None,
                         }),
                     }

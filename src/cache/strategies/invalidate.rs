@@ -7,7 +7,7 @@ use std::fmt;
 use axum::http::{HeaderMap, header};
 
 use super::fragment::Fragment;
-use super::page_rules::{headers_key, page_key};
+use super::page_rules::{headers_key, keys_in_every_coding, page_key};
 use super::stored_page::StoredPage;
 use super::{Strategies, Strategy};
 use crate::cache::Cache;
@@ -167,10 +167,10 @@ impl Strategies {
             Covered::Page(path) => {
                 let tags = self.invalidation.tags_of_page(path);
                 let data = before.key_part(InvalidationMode::Tags, &tags);
-                vec![
-                    headers_key(strategy, &data, path),
-                    page_key(strategy, &data, path, &[], &HeaderMap::new()),
-                ]
+                let page = page_key(strategy, &data, path, &[], &HeaderMap::new());
+                let mut keys = keys_in_every_coding(&page);
+                keys.insert(0, headers_key(strategy, &data, path));
+                keys
             }
             Covered::Fragment(fragment) => {
                 vec![fragment.key(&before.key_part(InvalidationMode::Tags, fragment.tags()))]

@@ -13,6 +13,7 @@ pub mod selection;
 pub mod settings;
 pub mod site;
 pub mod stored_page;
+pub mod vary_memo;
 pub mod view;
 
 use std::fmt;
@@ -27,6 +28,7 @@ use super::invalidation::Invalidation;
 use flight::Flights;
 use selection::Selection;
 use stored_page::SharedPage;
+use vary_memo::VaryMemo;
 
 /// The three caching strategies the tutorial teaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -85,6 +87,8 @@ pub struct Strategies {
     /// What every key folds in so that a write to the catalogue reaches it.
     pub invalidation: Arc<Invalidation>,
     pages: Flights<Arc<SharedPage>>,
+    /// The pages' `Vary` lists, remembered so that a hit is one read.
+    vary_memo: VaryMemo,
     fragments: Flights<ByteString>,
     /// Waiters released by a leader that gave up or overran: one warning per burst.
     released: BurstLog,
@@ -108,6 +112,7 @@ impl Strategies {
             selection,
             invalidation,
             pages: Flights::new(max_wait),
+            vary_memo: VaryMemo::default(),
             fragments: Flights::new(max_wait),
             released: BurstLog::default(),
             unavailable: BurstLog::default(),

@@ -20,12 +20,18 @@ use super::compute::{Cacheable, Computed, Entry, Fate, Resolved};
 use super::flight::Flights;
 use super::page_rules::{
     X_CACHE, X_CACHE_BACKEND, etag_for, headers_key, headers_only, is_authorized, is_lookup_method,
-    is_page_path, max_age_of, not_storable, page_key, stamp_freshness, url_of, vary_of,
+    is_page_path, key_in, max_age_of, not_storable, page_key, stamp_freshness, url_of,
+    varies_on_coding, vary_of,
 };
 use super::stored_page::{SharedPage, StoredPage};
+use super::vary_memo::VaryMemo;
 use super::{Strategies, Strategy};
 use crate::cache::Cache;
-use crate::cache::backends::now_millis;
+use crate::cache::backends::{CacheBackend, now_millis};
+use crate::cache::codec::Packing;
+use crate::encoding::{
+    Effort, Encoding, MIN_SIZE, etag_in, is_compressible, vary_on_accept_encoding,
+};
 use crate::record;
 
 /// Wraps a service in a page cache for `strategy`.
@@ -111,6 +117,7 @@ impl PageCacheLayer {
         {
             return respond(inner, request).await;
         }
+        let kind = backend;
         let backend = backend.name();
         if let Some(reason) = self.skipped(&request) {
             // Decided before the backend is asked for, so a POST never builds one.
@@ -121,23 +128,43 @@ impl PageCacheLayer {
             .strategies
             .invalidation
             .key_part_of_page(parts.uri.path());
-        let page = PageRequest::new(self.strategy, &data, &parts);
+        let page = PageRequest::new(self, kind, &data, &parts);
         let resolved = self
             .strategies
             .get_or_compute(&settings, &page, |_| async {
                 // A HEAD runs the view as the GET it stands for, so that its page is
-                // stored, and GETs of it wait for it as for any other.
+                // stored, and GETs of it wait for it as for any other. The view's
+                // page comes in identity: this layer compresses it, in every coding.
                 let mut as_get = parts.clone();
                 as_get.method = Method::GET;
+                as_get.headers.remove(header::ACCEPT_ENCODING);
                 let response = respond(inner, Request::from_parts(as_get, body)).await;
-                Ok::<_, Infallible>(vec![page.computed(response, settings.seconds).await])
+                // While the backend fails writes, only the identity copy is offered to
+                // it (the probe that finds it well again): compressing for nothing
+                // would make an outage cost every request tens of milliseconds.
+                let cache = self.strategies.backends.cache(kind).await;
+                let compress = cache.is_ok_and(|cache| !cache.skips_writes());
+                let computed = page.computed(response, settings.seconds, compress).await;
+                Ok::<_, Infallible>(vec![computed])
             })
             .await;
         let Ok(resolved) = resolved;
         let resolved = resolved.into_iter().next();
         let response = match resolved.expect("the path answers every item it is given") {
-            Resolved::Cached(shared) | Resolved::Shared(shared) => replay(&shared.page, backend),
-            Resolved::Computed(response, Fate::Stored) => mark(response, backend, "MISS"),
+            Resolved::Cached(shared) | Resolved::Shared(shared) => {
+                let coding = page.coding_for(&shared.vary);
+                let copy = shared.copy_in(coding);
+                replay(
+                    copy.expect("a page is handed only to requests it has a copy for"),
+                    backend,
+                )
+            }
+            Resolved::Computed(response, Fate::Stored) => {
+                // Remembered once stored: a list whose page is not there would cost
+                // every later miss a read.
+                page.remember(&response);
+                mark(response, backend, "MISS")
+            }
             Resolved::Computed(response, Fate::Bypassed(reason)) => {
                 bypass(response, backend, reason)
             }
@@ -168,41 +195,95 @@ impl PageCacheLayer {
 /// One request for a page, as the get-or-compute path sees it.
 struct PageRequest<'a> {
     strategy: Strategy,
+    backend: CacheBackend,
+    memo: &'a VaryMemo,
     data: &'a str,
     url: Cow<'a, str>,
     headers: &'a HeaderMap,
+    /// The coding the request negotiated, for a page that varies on it.
+    encoding: Encoding,
     /// The key of the page's `Vary` list: the one key of this item.
     keys: [String; 1],
 }
 
 impl<'a> PageRequest<'a> {
-    fn new(strategy: Strategy, data: &'a str, parts: &'a Parts) -> Self {
+    fn new(
+        layer: &'a PageCacheLayer,
+        backend: CacheBackend,
+        data: &'a str,
+        parts: &'a Parts,
+    ) -> Self {
         let url = url_of(parts);
-        let keys = [headers_key(strategy, data, &url)];
+        let keys = [headers_key(layer.strategy, data, &url)];
         Self {
-            strategy,
+            strategy: layer.strategy,
+            backend,
+            memo: &layer.strategies.vary_memo,
             data,
             url,
             headers: &parts.headers,
+            encoding: Encoding::negotiate(&parts.headers),
             keys,
         }
     }
 
-    /// The stored page for this request, if the `Vary` list and the page are there.
-    async fn find(&self, cache: &Cache) -> Option<Arc<SharedPage>> {
-        let vary: Vec<String> = cache.get_json(&self.keys[0]).await?;
-        let key = page_key(self.strategy, self.data, &self.url, &vary, self.headers);
-        let page = cache
-            .get_as(&key, |stored| StoredPage::decode(&stored))
-            .await?;
-        Some(Arc::new(SharedPage { page, key, vary }))
+    /// The coding of the copy this request gets of a page varying on `vary`.
+    fn coding_for(&self, vary: &[String]) -> Encoding {
+        if varies_on_coding(vary) {
+            self.encoding
+        } else {
+            Encoding::Identity
+        }
     }
 
-    /// The view's response, and what to store of it unless it may not be stored.
+    /// Remembers the `Vary` list of the page `stored` answers with.
+    fn remember(&self, stored: &Response) {
+        let vary = vary_of(stored.headers()).unwrap_or_default();
+        self.memo
+            .remember(self.backend, self.keys[0].clone(), vary.into());
+    }
+
+    /// The stored page for this request: one read where this process knows the
+    /// page's `Vary` list; else the list, then the page, as Django does.
+    async fn find(&self, cache: &Cache) -> Option<Arc<SharedPage>> {
+        let remembered = self.memo.get(self.backend, &self.keys[0]);
+        if let Some(vary) = &remembered
+            && let Some(page) = self.read(cache, vary).await
+        {
+            return Some(page);
+        }
+        let vary: Vec<String> = cache.get_json(&self.keys[0]).await?;
+        let vary: Arc<[String]> = vary.into();
+        self.memo
+            .remember(self.backend, self.keys[0].clone(), Arc::clone(&vary));
+        if remembered.as_deref() == Some(&*vary) {
+            return None;
+        }
+        self.read(cache, &vary).await
+    }
+
+    /// This request's copy of the page stored for `vary`.
+    async fn read(&self, cache: &Cache, vary: &Arc<[String]>) -> Option<Arc<SharedPage>> {
+        let key = page_key(self.strategy, self.data, &self.url, vary, self.headers);
+        let coding = self.coding_for(vary);
+        let page = cache
+            .get_as(&key_in(&key, coding), |stored| StoredPage::decode(&stored))
+            .await?;
+        Some(Arc::new(SharedPage {
+            copies: vec![(coding, page)],
+            key,
+            vary: Arc::clone(vary),
+        }))
+    }
+
+    /// The view's response, and what to store of it unless it may not be stored:
+    /// the page in identity and, when it varies on `Accept-Encoding` and `compress`
+    /// says so, in every coding, compressed once here.
     async fn computed(
         &self,
         response: Response,
         seconds: u64,
+        compress: bool,
     ) -> Computed<Arc<SharedPage>, Response> {
         let (mut head, body) = response.into_parts();
         for own in [X_CACHE, X_CACHE_BACKEND, header::AGE] {
@@ -225,29 +306,84 @@ impl<'a> PageRequest<'a> {
         if !head.headers.contains_key(header::ETAG) {
             head.headers.insert(header::ETAG, etag_for(&body));
         }
-        let vary = vary_of(&head.headers).unwrap_or_default();
-        let page = StoredPage {
+        if is_compressible(&head.headers) && body.len() >= MIN_SIZE {
+            vary_on_accept_encoding(&mut head.headers);
+        }
+        let vary: Arc<[String]> = vary_of(&head.headers).unwrap_or_default().into();
+        let identity = StoredPage {
             stored_at: now_millis(),
-            headers: head.headers.clone(),
-            body: body.clone(),
+            headers: std::mem::take(&mut head.headers),
+            body,
+        };
+        let copies = if compress && varies_on_coding(&vary) {
+            in_every_coding(identity).await
+        } else {
+            vec![(Encoding::Identity, identity)]
         };
         let key = page_key(self.strategy, self.data, &self.url, &vary, self.headers);
-        let stored = vec![
-            (key.clone(), page.encode()),
-            (
-                self.keys[0].clone(),
-                serde_json::to_vec(&vary).unwrap_or_default().into(),
-            ),
-        ];
+        let mut stored: Vec<_> = copies
+            .iter()
+            .map(|(coding, page)| {
+                let packing = match coding {
+                    Encoding::Identity => Packing::AsConfigured,
+                    _ => Packing::Compressed,
+                };
+                (key_in(&key, *coding).into_owned(), page.encode(), packing)
+            })
+            .collect();
+        stored.push((
+            self.keys[0].clone(),
+            serde_json::to_vec(&vary).unwrap_or_default().into(),
+            Packing::AsConfigured,
+        ));
+        let shared = Arc::new(SharedPage { copies, key, vary });
+        let copy = shared.copy_in(self.coding_for(&shared.vary));
+        let copy = copy.expect("a computed page has its identity copy");
+        head.headers.clone_from(&copy.headers);
         Computed {
-            output: Response::from_parts(head, Body::from(body)),
+            output: Response::from_parts(head, Body::from(copy.body.clone())),
             entry: Ok(Entry {
-                value: Arc::new(SharedPage { page, key, vary }),
+                value: shared,
                 stored,
                 seconds: asked,
             }),
         }
     }
+}
+
+/// `identity` and its copy in each coding, compressed once, side by side, off the
+/// async threads: a miss on `/all` costs tens of milliseconds of CPU, once.
+async fn in_every_coding(identity: StoredPage) -> Vec<(Encoding, StoredPage)> {
+    let compressing = Encoding::COMPRESSED.map(|coding| {
+        let body = identity.body.clone();
+        tokio::task::spawn_blocking(move || Some((coding, coding.compress(&body, Effort::Stored)?)))
+    });
+    let mut compressed = Vec::with_capacity(compressing.len());
+    for task in compressing {
+        compressed.extend(task.await.ok().flatten());
+    }
+    let mut copies = Vec::with_capacity(1 + compressed.len());
+    for (coding, body) in compressed {
+        let mut headers = identity.headers.clone();
+        if let Some(value) = coding.header_value() {
+            headers.insert(header::CONTENT_ENCODING, value);
+        }
+        headers.remove(header::CONTENT_LENGTH);
+        if let Some(etag) = headers.get(header::ETAG) {
+            let etag = etag_in(etag, coding);
+            headers.insert(header::ETAG, etag);
+        }
+        copies.push((
+            coding,
+            StoredPage {
+                stored_at: identity.stored_at,
+                headers,
+                body,
+            },
+        ));
+    }
+    copies.insert(0, (Encoding::Identity, identity));
+    copies
 }
 
 impl Cacheable for PageRequest<'_> {
@@ -273,6 +409,7 @@ impl Cacheable for PageRequest<'_> {
             &shared.vary,
             self.headers,
         ) == shared.key
+            && shared.copy_in(self.coding_for(&shared.vary)).is_some()
     }
 }
 

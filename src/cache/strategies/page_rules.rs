@@ -10,6 +10,10 @@ use axum::http::{Method, StatusCode, request, response};
 
 use super::Strategy;
 use crate::cache::key::digest;
+use crate::encoding::Encoding;
+
+/// `Accept-Encoding`, as [`vary_of`] lists it.
+const ACCEPT_ENCODING: &str = "accept-encoding";
 
 /// Headers the caches add to what they serve, never stored with a page.
 pub const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
@@ -77,7 +81,9 @@ pub fn headers_key(strategy: Strategy, data: &str, url: &str) -> String {
 }
 
 /// The key holding the page at `url` for a request whose values of the `vary`
-/// headers are those in `request` (Django's `cache_page` key).
+/// headers are those in `request` (Django's `cache_page` key), in identity; each
+/// coding's copy is under [`key_in`]. `Accept-Encoding` is left out of the digest:
+/// the coding a request negotiates picks the copy, so every browser shares one.
 #[must_use]
 pub fn page_key(
     strategy: Strategy,
@@ -86,18 +92,46 @@ pub fn page_key(
     vary: &[String],
     request: &HeaderMap,
 ) -> String {
-    if vary.is_empty() {
-        return format!("{strategy}.page.{data}.{url}");
-    }
     let mut values = String::new();
-    for name in vary {
+    for name in vary.iter().filter(|name| *name != ACCEPT_ENCODING) {
+        // Names too: varying on one header is not varying on another that has
+        // the same value.
+        values.push_str(name);
+        values.push(':');
         for value in request.get_all(name.as_str()) {
             values.push_str(&String::from_utf8_lossy(value.as_bytes()));
             values.push('\u{0}');
         }
         values.push('\u{1}');
     }
+    if values.is_empty() {
+        return format!("{strategy}.page.{data}.{url}");
+    }
     format!("{strategy}.page.{data}.{url}.{}", digest(&values))
+}
+
+/// The key of the copy in `encoding` of the page whose identity key is `page_key`.
+#[must_use]
+pub fn key_in(page_key: &str, encoding: Encoding) -> Cow<'_, str> {
+    match encoding {
+        Encoding::Identity => Cow::Borrowed(page_key),
+        encoding => Cow::Owned(format!("{page_key}.{}", encoding.token())),
+    }
+}
+
+/// Every key a page stored under `page_key` may occupy: identity and each coding.
+#[must_use]
+pub fn keys_in_every_coding(page_key: &str) -> Vec<String> {
+    std::iter::once(Encoding::Identity)
+        .chain(Encoding::COMPRESSED)
+        .map(|encoding| key_in(page_key, encoding).into_owned())
+        .collect()
+}
+
+/// Whether a page varying on `vary` is stored in every coding.
+#[must_use]
+pub fn varies_on_coding(vary: &[String]) -> bool {
+    vary.iter().any(|name| name == ACCEPT_ENCODING)
 }
 
 /// The header names a response varies on, lower case; `Err` for `Vary: *`.

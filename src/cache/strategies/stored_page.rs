@@ -6,8 +6,12 @@
 //! hit reads the headers straight into a `HeaderMap` without parsing text, and a
 //! truncated entry is a miss, never a short page.
 
+use std::sync::Arc;
+
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
+
+use crate::encoding::Encoding;
 
 /// First bytes of a stored page: a page written in another layout reads as a miss.
 const MAGIC: &[u8; 4] = b"PGE1";
@@ -85,16 +89,32 @@ fn take_field(rest: &mut Bytes) -> Option<Bytes> {
     (rest.len() >= len).then(|| rest.split_to(len))
 }
 
-/// A stored page with what decides whom it is for: the key it is stored under, which
-/// depends on the request headers it varies on.
+/// A stored page, in the codings it was stored in, with what decides whom it is
+/// for: the key it is stored under, which depends on the request headers it varies
+/// on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SharedPage {
-    /// The page.
-    pub page: StoredPage,
-    /// Its page key (unprefixed).
+    /// The page in each coding at hand: every coding stored, for the request that
+    /// computed it and those that waited; the one read, for a hit.
+    pub copies: Vec<(Encoding, StoredPage)>,
+    /// Its page key in identity (unprefixed).
     pub key: String,
     /// The request headers it varies on, lower case.
-    pub vary: Vec<String>,
+    pub vary: Arc<[String]>,
+}
+
+impl SharedPage {
+    /// The copy for a request that negotiated `coding`: that coding's, else identity.
+    #[must_use]
+    pub fn copy_in(&self, coding: Encoding) -> Option<&StoredPage> {
+        let find = |wanted: Encoding| {
+            self.copies
+                .iter()
+                .find(|(coding, _)| *coding == wanted)
+                .map(|(_, page)| page)
+        };
+        find(coding).or_else(|| find(Encoding::Identity))
+    }
 }
 
 #[cfg(test)]

@@ -219,7 +219,7 @@ async fn tags_invalidate_exactly_what_shows_the_change(backend: CacheBackend) {
         .texts(".flash");
     assert!(
         message[0].starts_with(
-            "Saved. Invalidated 6 cached entries: site /all, site /pokemon/25, site /type/electric"
+            "Saved. Invalidated 15 cached entries: site /all, site /pokemon/25, site /type/electric"
         ),
         "{message:?}"
     );

@@ -4,6 +4,7 @@
 mod bounded;
 pub mod breaker;
 mod coalescing;
+mod codings;
 mod http_rules;
 pub mod matrix;
 mod stampede;

@@ -1,0 +1,272 @@
+//! Content codings and the one-read hit: a cached page is compressed once, when it
+//! is stored, and served as stored to each client in the coding it negotiated; a
+//! client that asked for none gets identity; HEAD and 304 stay exact; and where
+//! the page's `Vary` list is known, a hit is one read of the cache.
+
+use std::io::Read;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use pokedex::cache::Timeout;
+use pokedex::cache::backends::CacheBackend;
+use pokedex::cache::strategies::Strategy;
+use pokedex::cache::strategies::page_rules::{headers_key, key_in, page_key};
+use pokedex::cache::strategies::stored_page::StoredPage;
+use pokedex::cache::strategies::vary_memo::REMEMBERED_FOR;
+use pokedex::encoding::Encoding;
+
+use super::matrix::app_with;
+use crate::helpers::{RawResponse, TestApp, spawn_app};
+
+/// What Chromium sends.
+const BROWSER: &str = "gzip, deflate, br, zstd";
+
+fn decoded(response: &RawResponse) -> Vec<u8> {
+    let body = &response.bytes[..];
+    let mut out = Vec::new();
+    match response
+        .headers
+        .get("content-encoding")
+        .map(|value| value.to_str().unwrap())
+    {
+        None => out.extend_from_slice(body),
+        Some("br") => {
+            brotli::Decompressor::new(body, 4096)
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(body)
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        Some("zstd") => out = zstd::decode_all(body).unwrap(),
+        Some(other) => panic!("unexpected coding {other}"),
+    }
+    out
+}
+
+async fn get(app: &TestApp, uri: &str, accept: Option<&str>) -> RawResponse {
+    let headers: Vec<(&str, &str)> = accept.map(|a| ("accept-encoding", a)).into_iter().collect();
+    app.get_bytes(uri, &headers).await
+}
+
+fn header<'a>(response: &'a RawResponse, name: &str) -> Option<&'a str> {
+    response
+        .headers
+        .get(name)
+        .map(|value| value.to_str().unwrap())
+}
+
+async fn every_coding_is_stored_once_and_served_as_stored(backend: CacheBackend) {
+    let Some(app) = app_with(backend, "codings", |s, b| s.site.backend = Some(b)).await else {
+        return;
+    };
+    let first = get(&app, "/all", Some(BROWSER)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(header(&first, "x-cache"), Some("MISS"));
+    assert_eq!(header(&first, "content-encoding"), Some("zstd"));
+    assert!(
+        first.bytes.len() <= 20 * 1024,
+        "/all is {} bytes on the wire",
+        first.bytes.len()
+    );
+    assert!(header(&first, "vary").unwrap().contains("Accept-Encoding"));
+    let page = decoded(&first);
+    let statements = app.state.db.statements();
+    // One miss stored every coding: each client's first request is a hit.
+    for accept in [None, Some("gzip"), Some("br, gzip;q=0.5"), Some(BROWSER)] {
+        let hit = get(&app, "/all", accept).await;
+        assert_eq!(header(&hit, "x-cache"), Some("HIT"), "{accept:?}");
+        assert_eq!(decoded(&hit), page, "{accept:?}: the same page");
+        let expected = match accept {
+            None => None,
+            Some("gzip") => Some("gzip"),
+            Some(BROWSER) => Some("zstd"),
+            Some(_) => Some("br"),
+        };
+        assert_eq!(header(&hit, "content-encoding"), expected, "{accept:?}");
+        if accept == Some(BROWSER) {
+            assert_eq!(hit.bytes, first.bytes, "served as stored");
+            assert_eq!(header(&hit, "etag"), header(&first, "etag"));
+        }
+    }
+    assert_eq!(app.state.db.statements(), statements, "no hit ran SQL");
+}
+
+#[tokio::test]
+async fn every_coding_is_stored_once_and_served_as_stored_on_memory() {
+    every_coding_is_stored_once_and_served_as_stored(CacheBackend::Memory).await;
+}
+
+#[tokio::test]
+async fn every_coding_is_stored_once_and_served_as_stored_on_file() {
+    every_coding_is_stored_once_and_served_as_stored(CacheBackend::File).await;
+}
+
+#[tokio::test]
+async fn every_coding_is_stored_once_and_served_as_stored_on_database() {
+    every_coding_is_stored_once_and_served_as_stored(CacheBackend::Database).await;
+}
+
+#[tokio::test]
+async fn every_coding_is_stored_once_and_served_as_stored_on_redis() {
+    every_coding_is_stored_once_and_served_as_stored(CacheBackend::Redis).await;
+}
+
+#[tokio::test]
+async fn a_client_that_did_not_ask_never_gets_a_compressed_body() {
+    let app = spawn_app().await;
+    for accept in [
+        None,
+        Some("identity"),
+        Some("gzip;q=0"),
+        Some("deflate"),
+        Some("*;q=0"),
+    ] {
+        let page = get(&app, "/all", accept).await;
+        assert_eq!(header(&page, "content-encoding"), None, "{accept:?}");
+        assert!(header(&page, "vary").unwrap().contains("Accept-Encoding"));
+        assert!(String::from_utf8(page.bytes).unwrap().contains("Abomasnow"));
+    }
+    // Caching off, a browser still gets the page compressed, for its request.
+    let compressed = get(&app, "/all", Some("gzip")).await;
+    assert_eq!(header(&compressed, "content-encoding"), Some("gzip"));
+    assert!(
+        String::from_utf8(decoded(&compressed))
+            .unwrap()
+            .contains("Abomasnow")
+    );
+}
+
+#[tokio::test]
+async fn head_and_304_stay_exact_in_every_coding() {
+    let app = app_with(CacheBackend::Memory, "exact", |s, b| {
+        s.site.backend = Some(b)
+    })
+    .await
+    .expect("memory");
+    for accept in [None, Some("gzip"), Some(BROWSER)] {
+        let headers: Vec<(&str, &str)> =
+            accept.map(|a| ("accept-encoding", a)).into_iter().collect();
+        let full = app.get_bytes("/all", &headers).await;
+        let head = app
+            .request_raw(axum::http::Method::HEAD, "/all", &headers)
+            .await;
+        assert!(head.bytes.is_empty());
+        assert_eq!(
+            header(&head, "content-length"),
+            Some(full.bytes.len().to_string().as_str()),
+            "{accept:?}: HEAD says the GET's length"
+        );
+        assert_eq!(
+            header(&head, "content-encoding"),
+            header(&full, "content-encoding")
+        );
+        let etag = header(&full, "etag").unwrap().to_owned();
+        let mut conditional = headers.clone();
+        conditional.push(("if-none-match", &etag));
+        let not_modified = app.get_bytes("/all", &conditional).await;
+        assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED, "{accept:?}");
+        assert!(not_modified.bytes.is_empty());
+        assert_eq!(header(&not_modified, "content-encoding"), None);
+        assert_eq!(header(&not_modified, "etag"), Some(etag.as_str()));
+    }
+    let identity = get(&app, "/all", None).await;
+    let br = get(&app, "/all", Some("br")).await;
+    assert_ne!(
+        header(&identity, "etag"),
+        header(&br, "etag"),
+        "each coding is its own representation"
+    );
+}
+
+#[tokio::test]
+async fn an_internal_client_gets_identity_with_its_toolbar() {
+    let app = app_with(CacheBackend::Memory, "internal", |s, b| {
+        s.site.backend = Some(b)
+    })
+    .await
+    .expect("memory")
+    .seen_from([127, 0, 0, 1]);
+    let page = get(&app, "/all", Some(BROWSER)).await;
+    assert_eq!(header(&page, "content-encoding"), None);
+    assert!(
+        String::from_utf8(page.bytes)
+            .unwrap()
+            .contains("pokedex-toolbar")
+    );
+}
+
+#[tokio::test]
+async fn a_hit_is_one_read_once_the_vary_list_is_known() {
+    let app = app_with(CacheBackend::Memory, "one-read", |s, b| {
+        s.site.backend = Some(b)
+    })
+    .await
+    .expect("memory");
+    let cache = app
+        .state
+        .strategies
+        .backends
+        .cache(CacheBackend::Memory)
+        .await
+        .unwrap();
+    get(&app, "/all", None).await;
+    let before = cache.stats();
+    let hit = get(&app, "/all", None).await;
+    assert_eq!(header(&hit, "x-cache"), Some("HIT"));
+    let after = cache.stats();
+    assert_eq!(
+        (after.hits - before.hits, after.misses - before.misses),
+        (1, 0),
+        "one read, of the page"
+    );
+}
+
+#[tokio::test]
+async fn a_vary_list_another_process_stores_is_followed_within_a_second() {
+    let app = app_with(CacheBackend::Memory, "followed", |s, b| {
+        s.site.backend = Some(b)
+    })
+    .await
+    .expect("memory");
+    let cache = app
+        .state
+        .strategies
+        .backends
+        .cache(CacheBackend::Memory)
+        .await
+        .unwrap();
+    let first = get(&app, "/all", None).await;
+    assert_eq!(header(&first, "x-cache"), Some("MISS"));
+    // Another process's view now varies on Cookie, and stored its page for `a=1`.
+    let data = app.state.strategies.invalidation.key_part_of_page("/all");
+    let vary = vec!["cookie".to_owned()];
+    let mut request = axum::http::HeaderMap::new();
+    request.insert("cookie", "a=1".parse().unwrap());
+    let key = page_key(Strategy::Site, &data, "/all", &vary, &request);
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("content-type", "text/html; charset=utf-8".parse().unwrap());
+    headers.insert("vary", "Cookie".parse().unwrap());
+    let theirs = StoredPage {
+        stored_at: 0,
+        headers,
+        body: bytes::Bytes::from_static(b"<p>stored by another process</p>"),
+    };
+    let list = serde_json::to_vec(&vary).unwrap();
+    let stored = cache
+        .set_many(
+            &[
+                (&key_in(&key, Encoding::Identity), &theirs.encode()[..]),
+                (&headers_key(Strategy::Site, &data, "/all"), &list[..]),
+            ],
+            Timeout::seconds(60),
+        )
+        .await;
+    assert!(stored);
+    tokio::time::sleep(REMEMBERED_FOR + Duration::from_millis(200)).await;
+    let followed = app.get_bytes("/all", &[("cookie", "a=1")]).await;
+    assert_eq!(header(&followed, "x-cache"), Some("HIT"));
+    assert_eq!(followed.bytes, b"<p>stored by another process</p>");
+}
