@@ -98,7 +98,7 @@ impl Setup {
             let Some(row) = seen
                 .strategies
                 .iter()
-                .find(|r| r.strategy == strategy.name())
+                .find(|row| row.strategy == strategy.name())
             else {
                 continue;
             };
@@ -121,7 +121,7 @@ impl Setup {
                     "{words} wraps {}, where this step wraps /all alone",
                     row.routes.join(" ")
                 )),
-                Use::Off | Use::On(..) => None,
+                _ => None,
             };
             differences.extend(difference);
         }

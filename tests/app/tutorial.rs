@@ -8,8 +8,7 @@ use pokedex::settings::Switch;
 use crate::cache::subjects::redis_is_up;
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use crate::invalidation::edit;
-
-pub const LOCAL: [u8; 4] = [127, 0, 0, 1];
+use crate::toolbar::LOCAL;
 
 /// The app, seen from the machine it runs on: the lab's gate lets it in.
 pub async fn tutorial_app() -> TestApp {

@@ -8,7 +8,8 @@ use pokedex::tutorial::content::STEPS;
 use scraper::Selector;
 
 use crate::helpers::{Page, TestApp, spawn_app};
-use crate::tutorial::{LOCAL, tutorial_app};
+use crate::toolbar::LOCAL;
+use crate::tutorial::tutorial_app;
 
 /// `/tutorial`, then each step's page.
 fn pages() -> Vec<String> {
