@@ -127,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .merge(toolbar::routes::routes(Arc::clone(&toolbar)))
         .merge(state.lab.routes(Arc::clone(&state.gate)))
         .merge(web::edit::routes(Arc::clone(&state.gate)))
+        .merge(crate::tutorial::routes(Arc::clone(&state.gate)))
         .merge(bench::counters::routes())
         .merge(web::assets::routes())
         .fallback(web::not_found::not_found)

@@ -15,4 +15,5 @@ pub mod record;
 pub mod server;
 pub mod settings;
 pub mod toolbar;
+pub mod tutorial;
 pub mod web;

@@ -135,15 +135,7 @@ pub async fn set_strategy(
         Ok(changed) => changed,
         Err(invalid) => return refused(&lab, json, &invalid).await,
     };
-    tracing::info!(
-        client,
-        strategy = strategy.name(),
-        backend = CacheBackend::name_or_off(next.backend),
-        seconds = next.seconds,
-        routes = ?next.routes,
-        "lab: strategy switched"
-    );
-    lab.strategies.selection.set(strategy, next);
+    lab.switch(strategy, next, &client);
     answered(&lab, json).await
 }
 
@@ -156,7 +148,7 @@ pub async fn clear_one(
     let json = is_json(request.headers());
     match input::backend(&name) {
         Ok(backend) => {
-            clear(&lab, &[backend], &client_name(&request)).await;
+            lab.clear(&[backend], &client_name(&request)).await;
             answered(&lab, json).await
         }
         Err(invalid) => refused(&lab, json, &invalid).await,
@@ -165,7 +157,7 @@ pub async fn clear_one(
 
 /// `POST /lab/caches/clear`: every backend.
 pub async fn clear_all(State(lab): State<Arc<Lab>>, request: Request) -> Response {
-    clear(&lab, &CacheBackend::ALL, &client_name(&request)).await;
+    lab.clear(&CacheBackend::ALL, &client_name(&request)).await;
     answered(&lab, is_json(request.headers())).await
 }
 
@@ -180,12 +172,7 @@ pub async fn set_invalidation(State(lab): State<Arc<Lab>>, request: Request) -> 
     let mode = Fields::parse(&headers, &body).and_then(|fields| input::invalidation_mode(&fields));
     match mode {
         Ok(mode) => {
-            lab.strategies.invalidation.set_mode(mode);
-            tracing::info!(
-                client,
-                mode = mode.name(),
-                "lab: invalidation mode switched"
-            );
+            lab.set_mode(mode, &client);
             answered(&lab, json).await
         }
         Err(invalid) => refused(&lab, json, &invalid).await,
@@ -228,29 +215,6 @@ pub async fn reset(State(lab): State<Arc<Lab>>, request: Request) -> Response {
         "lab: strategies reset to the settings"
     );
     answered(&lab, is_json(request.headers())).await
-}
-
-/// Empties this app's entries in `backends`, logging what became of each.
-async fn clear(lab: &Lab, backends: &[CacheBackend], client: &str) {
-    for &backend in backends {
-        match lab.strategies.backends.cache(backend).await {
-            Ok(cache) if cache.clear().await => {
-                tracing::info!(client, backend = backend.name(), "lab: cache cleared");
-            }
-            Ok(cache) => tracing::warn!(
-                client,
-                backend = backend.name(),
-                error = cache.last_error().unwrap_or_default(),
-                "lab: could not clear the cache"
-            ),
-            Err(error) => tracing::warn!(
-                client,
-                backend = backend.name(),
-                %error,
-                "lab: could not clear the cache"
-            ),
-        }
-    }
 }
 
 /// After a change: back to the page for a form, the new state for JSON.

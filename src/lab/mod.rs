@@ -2,6 +2,7 @@
 //! clear any of them — as a page (`/lab`) and as a JSON API for scripts and tests,
 //! all behind the access gate.
 
+mod changes;
 pub mod compare;
 mod compare_page;
 mod handlers;

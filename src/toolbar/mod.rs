@@ -43,6 +43,12 @@ impl Toolbar {
         }
     }
 
+    /// Whether it records anything: `--toolbar off` keeps no history.
+    #[must_use]
+    pub fn is_on(&self) -> bool {
+        self.enabled
+    }
+
     fn next_id(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }

@@ -38,7 +38,7 @@ macro_rules! asset {
 }
 
 /// Every file of `static/` (a test checks that none is left out).
-const ASSETS: [Asset; 8] = [
+const ASSETS: [Asset; 10] = [
     asset!("css/pokedex.css", "text/css"),
     asset!("favicon.ico", "image/x-icon"),
     asset!("favicon.svg", "image/svg+xml"),
@@ -47,6 +47,8 @@ const ASSETS: [Asset; 8] = [
     asset!("lab/lab.js", "text/javascript"),
     asset!("toolbar/toolbar.css", "text/css"),
     asset!("toolbar/toolbar.js", "text/javascript"),
+    asset!("tutorial/tutorial.css", "text/css"),
+    asset!("tutorial/tutorial.js", "text/javascript"),
 ];
 
 /// The stylesheet's hash, added to its URL (`?v=`) so a changed file is a new URL
@@ -64,6 +66,10 @@ pub const LAB_JS_VERSION: u64 = version("lab/lab.js");
 pub const COMPARE_JS_VERSION: u64 = version("lab/compare.js");
 /// The same for the debug toolbar's script.
 pub const TOOLBAR_JS_VERSION: u64 = version("toolbar/toolbar.js");
+/// The same for the tutorial's stylesheet.
+pub const TUTORIAL_CSS_VERSION: u64 = version("tutorial/tutorial.css");
+/// The same for the tutorial's script.
+pub const TUTORIAL_JS_VERSION: u64 = version("tutorial/tutorial.js");
 
 /// Serves the embedded files under `/static/`, and the icon at `/favicon.ico`, where
 /// browsers and feed readers look for it without reading a page; an unknown path

@@ -26,3 +26,6 @@ mod toolbar_lifetime;
 mod toolbar_panels;
 mod toolbar_tabs;
 mod toolbar_truth;
+mod tutorial;
+mod tutorial_docs;
+mod tutorial_pages;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -111,6 +112,33 @@ pub async fn browser_with(test: &str, extra: &[&str]) -> Option<Browser> {
     })
 }
 
+/// Runs `check` until it passes, for at most `within`; past it, fails the test
+/// with what `check` last said.
+pub async fn until(within: Duration, mut check: impl AsyncFnMut() -> Result<(), String>) {
+    let deadline = Instant::now() + within;
+    loop {
+        match check().await {
+            Ok(()) => return,
+            Err(last) => assert!(Instant::now() < deadline, "{last}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Whether a Redis answers on 127.0.0.1:6379; when none does, `test` skips outside
+/// CI, saying so loudly, and fails in CI.
+pub fn redis_or_skip(test: &str) -> bool {
+    if std::net::TcpStream::connect("127.0.0.1:6379").is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: CI must run the tests that want Redis"
+    );
+    eprintln!("\n!!! SKIPPED {test}: no Redis on 127.0.0.1:6379 (CI is unset) !!!\n");
+    false
+}
+
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
@@ -174,19 +202,24 @@ impl Browser {
 
     /// Waits until the element at `css` reads `text` (or text starting with it).
     pub async fn wait_for_text(&self, css: &str, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(element) = self.client.find(Locator::Css(css)).await
-                && element
-                    .text()
-                    .await
-                    .is_ok_and(|shown| shown.starts_with(text))
-            {
-                return;
+        until(Duration::from_secs(10), async || {
+            let element = self.client.find(Locator::Css(css)).await;
+            let shown = match element {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if shown.starts_with(text) {
+                Ok(())
+            } else {
+                Err(format!("{css} never read {text:?}"))
             }
-            assert!(Instant::now() < deadline, "{css} never read {text:?}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await;
+    }
+
+    /// Shows the tab or window `window`.
+    pub async fn switch_to(&self, window: &WindowHandle) {
+        self.client.switch_to_window(window.clone()).await.unwrap();
     }
 
     /// Saves a screenshot as `target/e2e-screenshots/<name>.png`.

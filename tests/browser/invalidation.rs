@@ -16,7 +16,7 @@ async fn pikachu_hp(browser: &Browser, url: &str) -> String {
 
 /// Opens Pikachu's page, follows its Edit link, sets HP to `hp` and saves; returns
 /// the message the page then shows.
-async fn edit_hp(browser: &Browser, url: &str, hp: &str) -> String {
+pub async fn edit_hp(browser: &Browser, url: &str, hp: &str) -> String {
     let client = &browser.client;
     client.goto(&format!("{url}/pokemon/25")).await.unwrap();
     browser

@@ -2,7 +2,6 @@
 //! another, clear the cache, switch it off again.
 
 use fantoccini::Locator;
-use fantoccini::wd::WindowHandle;
 
 use crate::browser::{Browser, browser};
 use crate::server::Server;
@@ -36,14 +35,6 @@ async fn verdict(browser: &Browser) -> String {
     handle.text().await.unwrap()
 }
 
-async fn to(browser: &Browser, window: &WindowHandle) {
-    browser
-        .client
-        .switch_to_window(window.clone())
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn switching_per_site_in_the_lab_freezes_another_tab_until_cleared_or_switched_off() {
     let Some(browser) = browser("lab").await else {
@@ -57,14 +48,14 @@ async fn switching_per_site_in_the_lab_freezes_another_tab_until_cleared_or_swit
     switch_site_to(&browser, "memory").await;
 
     let page = client.new_window(true).await.unwrap().handle;
-    to(&browser, &page).await;
+    browser.switch_to(&page).await;
     let first = browser.open(&format!("{url}/")).await;
     assert!(verdict(&browser).await.starts_with("MISS · site · memory"));
     assert_eq!(browser.refresh().await, first, "frozen");
     assert_eq!(browser.refresh().await, first, "still frozen");
     assert!(verdict(&browser).await.starts_with("HIT · site · memory"));
 
-    to(&browser, &lab).await;
+    browser.switch_to(&lab).await;
     browser
         .click_to(
             Locator::Css("form[action='/lab/caches/memory/clear'] button"),
@@ -72,18 +63,18 @@ async fn switching_per_site_in_the_lab_freezes_another_tab_until_cleared_or_swit
             "0",
         )
         .await;
-    to(&browser, &page).await;
+    browser.switch_to(&page).await;
     let recomputed = browser.refresh().await;
     assert_ne!(recomputed, first, "the view ran again");
     assert!(verdict(&browser).await.starts_with("MISS · site · memory"));
 
-    to(&browser, &lab).await;
+    browser.switch_to(&lab).await;
     browser.screenshot("lab-1280").await;
     client.set_window_size(390, 1600).await.unwrap();
     browser.screenshot("lab-390").await;
     client.set_window_size(1280, 900).await.unwrap();
     switch_site_to(&browser, "off").await;
-    to(&browser, &page).await;
+    browser.switch_to(&page).await;
     let once = browser.refresh().await;
     let again = browser.refresh().await;
     assert_ne!(once, again, "off: every view runs");

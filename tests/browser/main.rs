@@ -16,3 +16,4 @@ mod scenarios;
     reason = "this target uses only part of the shared server helper"
 )]
 mod server;
+mod tutorial;

@@ -2,7 +2,7 @@
 
 use fantoccini::Locator;
 
-use crate::browser::browser;
+use crate::browser::{browser, redis_or_skip};
 use crate::server::Server;
 
 /// The server with `args`, and its base URL.
@@ -57,12 +57,7 @@ async fn per_view_on_redis_freezes_all_but_not_the_home_page() {
     let Some(browser) = browser("per-view redis").await else {
         return;
     };
-    if !redis_answers() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the Redis scenario"
-        );
-        eprintln!("\n!!! SKIPPED per-view redis: no Redis on 127.0.0.1:6379 (CI is unset) !!!\n");
+    if !redis_or_skip("per-view redis") {
         return;
     }
     let prefix = format!("pokedex-e2e-{}", std::process::id());
@@ -138,8 +133,4 @@ async fn navigation_by_clicking_and_the_404_page() {
     );
     browser.screenshot("not-found").await;
     browser.close().await;
-}
-
-fn redis_answers() -> bool {
-    std::net::TcpStream::connect("127.0.0.1:6379").is_ok()
 }

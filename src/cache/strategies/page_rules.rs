@@ -35,14 +35,16 @@ pub fn is_authorized(request: &HeaderMap) -> bool {
 }
 
 /// The parts of the site that are not pages of the catalogue — static files and the
-/// icon, the debug pages, the lab, the counters a comparison reads — which no page
-/// cache stores and the toolbar does not record.
-pub const NOT_PAGES: [&str; 5] = [
+/// icon, the debug pages, the lab, the counters a comparison reads, the tutorial
+/// (whose checks read the history) — which no page cache stores and the toolbar does
+/// not record.
+pub const NOT_PAGES: [&str; 6] = [
     "/static",
     "/favicon.ico",
     "/__debug__",
     "/lab",
     "/__bench__",
+    "/tutorial",
 ];
 
 /// Whether `path` is a page of the catalogue rather than in one of [`NOT_PAGES`].

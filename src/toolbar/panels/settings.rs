@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::cache::backends::CacheBackend;
 use crate::cache::backends::options::BackendOptions;
+use crate::cache::invalidation::InvalidationMode;
 use crate::cache::strategies::{Strategies, Strategy};
 
 /// How caching is set up.
@@ -15,6 +16,8 @@ pub struct SettingsPanel {
     pub strategies: Vec<StrategyRow>,
     /// Each backend's options and contents.
     pub backends: Vec<BackendRow>,
+    /// What an edit does to the caches.
+    pub invalidation: InvalidationMode,
 }
 
 /// One strategy.
@@ -101,6 +104,7 @@ impl SettingsPanel {
         Self {
             strategies: rows,
             backends,
+            invalidation: strategies.invalidation.mode(),
         }
     }
 
