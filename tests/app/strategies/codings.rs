@@ -46,6 +46,13 @@ fn decoded(response: &RawResponse) -> Vec<u8> {
     out
 }
 
+/// The app with the per-site cache in memory.
+async fn site_on_memory(test: &str) -> TestApp {
+    app_with(CacheBackend::Memory, test, |s, b| s.site.backend = Some(b))
+        .await
+        .expect("memory never fails")
+}
+
 async fn get(app: &TestApp, uri: &str, accept: Option<&str>) -> RawResponse {
     let headers: Vec<(&str, &str)> = accept.map(|a| ("accept-encoding", a)).into_iter().collect();
     app.get_bytes(uri, &headers).await
@@ -59,7 +66,11 @@ fn header<'a>(response: &'a RawResponse, name: &str) -> Option<&'a str> {
 }
 
 async fn every_coding_is_stored_once_and_served_as_stored(backend: CacheBackend) {
-    let Some(app) = app_with(backend, "codings", |s, b| s.site.backend = Some(b)).await else {
+    let Some(app) = app_with(backend, "codings", |s, b| {
+        s.site.backend = Some(b);
+    })
+    .await
+    else {
         return;
     };
     let first = get(&app, "/all", Some(BROWSER)).await;
@@ -141,11 +152,7 @@ async fn a_client_that_did_not_ask_never_gets_a_compressed_body() {
 
 #[tokio::test]
 async fn head_and_304_stay_exact_in_every_coding() {
-    let app = app_with(CacheBackend::Memory, "exact", |s, b| {
-        s.site.backend = Some(b)
-    })
-    .await
-    .expect("memory");
+    let app = site_on_memory("exact").await;
     for accept in [None, Some("gzip"), Some(BROWSER)] {
         let headers: Vec<(&str, &str)> =
             accept.map(|a| ("accept-encoding", a)).into_iter().collect();
@@ -183,12 +190,7 @@ async fn head_and_304_stay_exact_in_every_coding() {
 
 #[tokio::test]
 async fn an_internal_client_gets_identity_with_its_toolbar() {
-    let app = app_with(CacheBackend::Memory, "internal", |s, b| {
-        s.site.backend = Some(b)
-    })
-    .await
-    .expect("memory")
-    .seen_from([127, 0, 0, 1]);
+    let app = site_on_memory("internal").await.seen_from([127, 0, 0, 1]);
     let page = get(&app, "/all", Some(BROWSER)).await;
     assert_eq!(header(&page, "content-encoding"), None);
     assert!(
@@ -200,11 +202,7 @@ async fn an_internal_client_gets_identity_with_its_toolbar() {
 
 #[tokio::test]
 async fn a_hit_is_one_read_once_the_vary_list_is_known() {
-    let app = app_with(CacheBackend::Memory, "one-read", |s, b| {
-        s.site.backend = Some(b)
-    })
-    .await
-    .expect("memory");
+    let app = site_on_memory("one-read").await;
     let cache = app
         .state
         .strategies
@@ -226,11 +224,7 @@ async fn a_hit_is_one_read_once_the_vary_list_is_known() {
 
 #[tokio::test]
 async fn a_vary_list_another_process_stores_is_followed_within_a_second() {
-    let app = app_with(CacheBackend::Memory, "followed", |s, b| {
-        s.site.backend = Some(b)
-    })
-    .await
-    .expect("memory");
+    let app = site_on_memory("followed").await;
     let cache = app
         .state
         .strategies
