@@ -88,7 +88,7 @@ pub struct Strategies {
     pub invalidation: Arc<Invalidation>,
     pages: Flights<Arc<SharedPage>>,
     /// The pages' `Vary` lists, remembered so that a hit is one read.
-    vary_memo: VaryMemo,
+    vary_memo: Arc<VaryMemo>,
     fragments: Flights<ByteString>,
     /// Waiters released by a leader that gave up or overran: one warning per burst.
     released: BurstLog,
@@ -112,7 +112,7 @@ impl Strategies {
             selection,
             invalidation,
             pages: Flights::new(max_wait),
-            vary_memo: VaryMemo::default(),
+            vary_memo: Arc::default(),
             fragments: Flights::new(max_wait),
             released: BurstLog::default(),
             unavailable: BurstLog::default(),

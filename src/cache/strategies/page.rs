@@ -196,7 +196,7 @@ impl PageCacheLayer {
 struct PageRequest<'a> {
     strategy: Strategy,
     backend: CacheBackend,
-    memo: &'a VaryMemo,
+    memo: &'a Arc<VaryMemo>,
     data: &'a str,
     url: Cow<'a, str>,
     headers: &'a HeaderMap,
@@ -246,7 +246,7 @@ impl<'a> PageRequest<'a> {
     /// The stored page for this request: one read where this process knows the
     /// page's `Vary` list; else the list, then the page, as Django does.
     async fn find(&self, cache: &Cache) -> Option<Arc<SharedPage>> {
-        let remembered = self.memo.get(self.backend, &self.keys[0]);
+        let remembered = self.memo.get(cache, &self.keys[0]);
         if let Some(vary) = &remembered
             && let Some(page) = self.read(cache, vary).await
         {

@@ -186,8 +186,9 @@ fn with_cache_sql(requests: &[&Panels]) -> String {
     match cache.as_slice() {
         [first, ..] if cache.iter().all(|count| count == first) && first == "0" => catalogue,
         [first, ..] if cache.iter().all(|count| count == first) => format!(
-            "{catalogue} from the catalogue, and {first} statements on cache_table each (the \
-             database cache's own)"
+            "{catalogue} from the catalogue, and {first} {} on cache_table each (the \
+             database cache's own)",
+            if first == "1" { "statement" } else { "statements" }
         ),
         _ => format!(
             "{catalogue} from the catalogue, and {} statements on cache_table (the database \

@@ -158,6 +158,7 @@ fn cost(hit: &Panels) -> String {
     let time = format!("{:.3} ms in the {backend} cache", hit.cache.time_ms);
     match hit.sql.cache_count {
         0 => time,
+        1 => format!("{time} (with 1 SQL statement on cache_table)"),
         n => format!("{time} (with {n} SQL statements on cache_table)"),
     }
 }
