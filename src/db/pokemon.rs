@@ -2,28 +2,10 @@
 //!
 //! Functions take any executor, so a pool, a connection or a transaction will do.
 
-use serde::Deserialize;
-use sqlx::{Execute, FromRow, SqliteExecutor};
+pub mod listed;
 
-/// A row of the Pokémon tables on the home, all and type pages: just their columns,
-/// in the order of the JSON arrays the list queries return.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ListedPokemon {
-    /// National Pokédex number.
-    pub pokedex_id: u32,
-    /// Display name.
-    pub name: String,
-    /// Secondary type, lower case.
-    pub secondary_type: Option<String>,
-    /// Decimetres.
-    pub height: u32,
-    /// Hectograms.
-    pub weight: u32,
-    /// Base HP ("Health" in the tables).
-    pub hp: u32,
-    /// Base Speed.
-    pub speed: u32,
-}
+use serde::Deserialize;
+use sqlx::{FromRow, SqliteExecutor};
 
 /// Everything known about one Pokémon: a row of the table, of its own page, and of
 /// `data/pokemon.csv` (whose columns have the same names).
@@ -101,60 +83,6 @@ pub struct Neighbour {
     pub pokedex_id: u32,
     /// Display name.
     pub name: String,
-}
-
-/// The list queries return their rows as one JSON array that SQLite builds
-/// (`json_group_array`), ordered by name: sqlx copies and decodes each value of each
-/// row on its own, which for the 1025 rows of `/all` costs twice the query itself.
-/// `$rows` is the subquery choosing the rows.
-macro_rules! listed_as_json {
-    ($rows:literal) => {
-        concat!(
-            "SELECT json_group_array(json_array(",
-            "pokedex_id, name, secondary_type, height, weight, hp, speed) ORDER BY name) ",
-            "FROM (",
-            $rows,
-            ")"
-        )
-    };
-}
-
-/// Runs a [`listed_as_json!`] query and reads its one row; the toolbar is told how
-/// many Pokémon that row carried.
-async fn fetch_listed<'e, 'q>(
-    db: impl SqliteExecutor<'e>,
-    query: sqlx::query::QueryAs<'q, sqlx::Sqlite, (String,), sqlx::sqlite::SqliteArguments<'q>>,
-) -> sqlx::Result<Vec<ListedPokemon>> {
-    let sql = query.sql();
-    let (json,) = query.fetch_one(db).await?;
-    let listed: Vec<ListedPokemon> =
-        serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(Box::new(err)))?;
-    crate::record::rows_in_json(sql, u64::try_from(listed.len()).unwrap_or(u64::MAX));
-    Ok(listed)
-}
-
-/// The first `limit` Pokémon of a primary type, by name: the tutorial's home query.
-pub async fn first_of_type<'e>(
-    db: impl SqliteExecutor<'e>,
-    primary_type: &str,
-    limit: u32,
-) -> sqlx::Result<Vec<ListedPokemon>> {
-    let sql = listed_as_json!("SELECT * FROM pokemon WHERE type = ?1 ORDER BY name LIMIT ?2");
-    fetch_listed(db, sqlx::query_as(sql).bind(primary_type).bind(limit)).await
-}
-
-/// Every Pokémon, by name.
-pub async fn all_by_name<'e>(db: impl SqliteExecutor<'e>) -> sqlx::Result<Vec<ListedPokemon>> {
-    fetch_listed(db, sqlx::query_as(listed_as_json!("SELECT * FROM pokemon"))).await
-}
-
-/// Every Pokémon whose primary or secondary type is `type_name`, by name.
-pub async fn of_type<'e>(
-    db: impl SqliteExecutor<'e>,
-    type_name: &str,
-) -> sqlx::Result<Vec<ListedPokemon>> {
-    let sql = listed_as_json!("SELECT * FROM pokemon WHERE type = ?1 OR secondary_type = ?1");
-    fetch_listed(db, sqlx::query_as(sql).bind(type_name)).await
 }
 
 /// One Pokémon by National Pokédex number.

@@ -6,12 +6,12 @@ use axum::extract::State;
 use axum::response::Html;
 use bytestring::ByteString;
 
-use super::render;
+use super::render_holding;
 use super::table::PokemonTable;
 use super::timing::{ResponseTime, ViewTimer};
 use crate::app::AppState;
 use crate::cache::strategies::fragment::Fragment;
-use crate::db::pokemon;
+use crate::db::pokemon::listed;
 use crate::error::{AppError, Result};
 
 /// The list of every Pokémon.
@@ -38,17 +38,17 @@ pub async fn all(State(state): State<AppState>) -> Result<Html<String>> {
     let tables = state
         .strategies
         .fragments(&fragment, |_| async {
-            let rows = pokemon::all_by_name(&state.db).await?;
-            let table = PokemonTable {
-                rows: &rows,
-                show_count: true,
-            }
-            .render()?;
-            Ok::<_, AppError>(vec![table])
+            let listed = listed::all_by_name(&state.db).await?;
+            Ok::<_, AppError>(vec![PokemonTable::render_listed(&listed, true)?])
         })
         .await?;
-    render(&AllPage {
-        table: tables.into_iter().next().unwrap_or_default(),
-        response_time: timer.stop(),
-    })
+    let table = tables.into_iter().next().unwrap_or_default();
+    let inner = table.len();
+    render_holding(
+        &AllPage {
+            table,
+            response_time: timer.stop(),
+        },
+        inner,
+    )
 }

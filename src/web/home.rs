@@ -5,12 +5,12 @@ use axum::extract::State;
 use axum::response::Html;
 use bytestring::ByteString;
 
-use super::render;
+use super::render_holding;
 use super::table::PokemonTable;
 use super::timing::{ResponseTime, ViewTimer};
 use crate::app::AppState;
 use crate::cache::strategies::fragment::Fragment;
-use crate::db::pokemon;
+use crate::db::pokemon::listed;
 use crate::error::{AppError, Result};
 
 /// The primary types the home page lists, in order.
@@ -52,25 +52,23 @@ pub async fn home(State(state): State<AppState>) -> Result<Html<String>> {
         .fragments(&fragments, |missing| async {
             let mut tables = Vec::with_capacity(missing.len());
             for index in missing {
-                let rows = pokemon::first_of_type(&state.db, HOME_TYPES[index], PER_TYPE).await?;
-                tables.push(
-                    PokemonTable {
-                        rows: &rows,
-                        show_count: false,
-                    }
-                    .render()?,
-                );
+                let listed = listed::first_of_type(&state.db, HOME_TYPES[index], PER_TYPE).await?;
+                tables.push(PokemonTable::render_listed(&listed, false)?);
             }
             Ok::<_, AppError>(tables)
         })
         .await?;
+    let inner = tables.iter().map(|table| table.len()).sum();
     let sections = HOME_TYPES
         .into_iter()
         .zip(tables)
         .map(|(type_name, table)| TypeSection { type_name, table })
         .collect();
-    render(&HomePage {
-        sections,
-        response_time: timer.stop(),
-    })
+    render_holding(
+        &HomePage {
+            sections,
+            response_time: timer.stop(),
+        },
+        inner,
+    )
 }

@@ -68,3 +68,12 @@ pub fn routes(strategies: &Arc<Strategies>) -> Router<AppState> {
 pub fn render(page: &impl Template) -> Result<Html<String>> {
     Ok(Html(page.render()?))
 }
+
+/// [`render`] for a page holding `inner` bytes of HTML rendered apart (its tables):
+/// the buffer is sized for them and the layout from the start, so the 154 KB of
+/// `/all` are copied into it once instead of growing it a dozen times.
+pub fn render_holding<T: Template>(page: &T, inner: usize) -> Result<Html<String>> {
+    let mut html = String::with_capacity(inner + 2 * T::SIZE_HINT);
+    page.render_into(&mut html)?;
+    Ok(Html(html))
+}

@@ -5,11 +5,11 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Html;
 
-use super::render;
+use super::render_holding;
 use super::table::PokemonTable;
 use super::timing::{ResponseTime, ViewTimer};
 use crate::app::AppState;
-use crate::db::pokemon;
+use crate::db::pokemon::listed;
 use crate::error::{AppError, Result};
 
 /// The list of one type's Pokémon.
@@ -33,20 +33,20 @@ pub async fn pokemon_type(
     let Ok(Path(type_name)) = name else {
         return Err(AppError::NotFound("There is no such type.".to_owned()));
     };
-    let rows = pokemon::of_type(&state.db, &type_name).await?;
-    if rows.is_empty() {
+    let listed = listed::of_type(&state.db, &type_name).await?;
+    if listed.is_empty() {
         return Err(AppError::NotFound(format!(
             "No Pokémon has the type “{type_name}”."
         )));
     }
-    let table = PokemonTable {
-        rows: &rows,
-        show_count: true,
-    }
-    .render()?;
-    render(&TypePage {
-        type_name,
-        table,
-        response_time: timer.stop(),
-    })
+    let table = PokemonTable::render_listed(&listed, true)?;
+    let inner = table.len();
+    render_holding(
+        &TypePage {
+            type_name,
+            table,
+            response_time: timer.stop(),
+        },
+        inner,
+    )
 }

@@ -20,7 +20,7 @@ async fn first_start_seeds_all_1025_pokemon_in_wal_mode() {
             .await
             .unwrap();
     let indexes: Vec<&str> = indexes.iter().map(|(name,)| name.as_str()).collect();
-    assert!(indexes.contains(&"pokemon_type_name"), "{indexes:?}");
+    assert!(indexes.contains(&"pokemon_listed_by_type"), "{indexes:?}");
 }
 
 #[tokio::test]
