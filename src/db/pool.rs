@@ -14,6 +14,9 @@ pub const DEFAULT_MAX_CONNECTIONS: u32 = 8;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Opens `url` (creating the file if needed) in WAL mode with `max_connections`.
+/// A connection is not pinged before each use: a SQLite connection is a file in
+/// this process, never dropped by a network, and the ping was a round trip to its
+/// thread before every statement.
 pub async fn open(url: &str, max_connections: u32) -> Result<SqlitePool, sqlx::Error> {
     open_waiting(url, max_connections, BUSY_TIMEOUT).await
 }
@@ -32,6 +35,7 @@ pub async fn open_waiting(
         .busy_timeout(busy_timeout);
     SqlitePoolOptions::new()
         .max_connections(max_connections.max(1))
+        .test_before_acquire(false)
         .connect_with(options)
         .await
 }
@@ -44,5 +48,6 @@ pub fn beside(pool: &SqlitePool, busy_timeout: Duration) -> SqlitePool {
     let options = (*pool.connect_options()).clone().busy_timeout(busy_timeout);
     SqlitePoolOptions::new()
         .max_connections(DEFAULT_MAX_CONNECTIONS)
+        .test_before_acquire(false)
         .connect_lazy_with(options)
 }
