@@ -24,11 +24,11 @@ pub async fn compress_response(request: Request, next: Next) -> Response {
     }
     let (mut head, body) = response.into_parts();
     vary_on_accept_encoding(&mut head.headers);
-    let small = body
-        .size_hint()
-        .upper()
-        .is_some_and(|upper| upper < MIN_SIZE as u64);
-    if encoding == Encoding::Identity || small {
+    // A stream (the Compare page's progress, say) goes as it comes: collecting it
+    // to compress would hold every event back until its end.
+    let whole = body.size_hint().exact();
+    let small = whole.is_some_and(|size| size < MIN_SIZE as u64);
+    if encoding == Encoding::Identity || whole.is_none() || small {
         return Response::from_parts(head, body);
     }
     let Ok(collected) = body.collect().await else {

@@ -158,7 +158,7 @@ pub fn is_compressible(response: &HeaderMap) -> bool {
         return false;
     };
     let kind = kind.split(';').next().unwrap_or_default().trim();
-    kind.starts_with("text/")
+    (kind.starts_with("text/") && kind != "text/event-stream")
         || matches!(
             kind,
             "application/javascript" | "application/json" | "image/svg+xml"
@@ -267,5 +267,10 @@ mod tests {
         headers.remove(header::CONTENT_ENCODING);
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
         assert!(!is_compressible(&headers));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        );
+        assert!(!is_compressible(&headers), "events go as they come");
     }
 }

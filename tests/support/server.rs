@@ -40,6 +40,11 @@ impl Server {
             .env_remove("POKEDEX_ADDR")
             .env("RUST_LOG", "pokedex=info")
             .env("NO_COLOR", "1")
+            // As in the in-process tests: sixteen test threads on two cores can hold a
+            // healthy store past its budget; a test of budgets passes its own flag.
+            .env("POKEDEX_CACHES_FILE_COMMAND_TIMEOUT_MS", "2000")
+            .env("POKEDEX_CACHES_DATABASE_COMMAND_TIMEOUT_MS", "2000")
+            .env("POKEDEX_CACHES_REDIS_COMMAND_TIMEOUT_MS", "2000")
             .stdout(Stdio::inherit())
             .stderr(Stdio::piped())
             .spawn()

@@ -188,7 +188,11 @@ fn with_cache_sql(requests: &[&Panels]) -> String {
         [first, ..] if cache.iter().all(|count| count == first) => format!(
             "{catalogue} from the catalogue, and {first} {} on cache_table each (the \
              database cache's own)",
-            if first == "1" { "statement" } else { "statements" }
+            if first == "1" {
+                "statement"
+            } else {
+                "statements"
+            }
         ),
         _ => format!(
             "{catalogue} from the catalogue, and {} statements on cache_table (the database \
