@@ -126,7 +126,9 @@ impl Encoding {
             Self::Brotli => {
                 let mut out = Vec::with_capacity(body.len() / 4);
                 let quality = if stored { 9 } else { 1 };
-                let mut writer = brotli::CompressorWriter::new(&mut out, 16 * 1024, quality, 22);
+                // A 256 KiB window: as small for a page as the 4 MiB default, in a
+                // sixteenth of the memory.
+                let mut writer = brotli::CompressorWriter::new(&mut out, 16 * 1024, quality, 18);
                 writer.write_all(body).ok()?;
                 writer.flush().ok()?;
                 drop(writer);

@@ -351,17 +351,19 @@ impl<'a> PageRequest<'a> {
     }
 }
 
-/// `identity` and its copy in each coding, compressed once, side by side, off the
-/// async threads: a miss on `/all` costs tens of milliseconds of CPU, once.
+/// `identity` and its copy in each coding, compressed once, one after another (one
+/// compressor's memory at a time), off the async threads: a miss on `/all` costs
+/// tens of milliseconds of CPU, once.
 async fn in_every_coding(identity: StoredPage) -> Vec<(Encoding, StoredPage)> {
-    let compressing = Encoding::COMPRESSED.map(|coding| {
-        let body = identity.body.clone();
-        tokio::task::spawn_blocking(move || Some((coding, coding.compress(&body, Effort::Stored)?)))
-    });
-    let mut compressed = Vec::with_capacity(compressing.len());
-    for task in compressing {
-        compressed.extend(task.await.ok().flatten());
-    }
+    let body = identity.body.clone();
+    let compressed = tokio::task::spawn_blocking(move || {
+        Encoding::COMPRESSED
+            .into_iter()
+            .filter_map(|coding| Some((coding, coding.compress(&body, Effort::Stored)?)))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap_or_default();
     let mut copies = Vec::with_capacity(1 + compressed.len());
     for (coding, body) in compressed {
         let mut headers = identity.headers.clone();
