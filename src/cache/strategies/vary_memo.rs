@@ -19,9 +19,15 @@ pub const FRESH_FOR: Duration = Duration::from_secs(1);
 /// At most this many lists (pages) are remembered.
 const CAPACITY: u64 = 10_000;
 
+/// Whose list: a backend, and the key of the list there (unprefixed).
+type ListOf = (CacheBackend, String);
+
+/// A list, and when it was read.
+type Remembered = (Arc<[String]>, Instant);
+
 /// The remembered lists, by backend and key of the list, with when each was read.
 pub struct VaryMemo {
-    lists: moka::sync::Cache<(CacheBackend, String), (Arc<[String]>, Instant)>,
+    lists: moka::sync::Cache<ListOf, Remembered>,
 }
 
 impl Default for VaryMemo {
