@@ -11,7 +11,6 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
-use axum::middleware::from_fn;
 use axum::routing::get;
 use criterion::{Criterion, criterion_group, criterion_main};
 use tower::ServiceExt;
@@ -22,7 +21,7 @@ fn access_log(c: &mut Criterion) {
     let plain = Router::new().route("/", get(|| async { "ok" }));
     let logged = plain
         .clone()
-        .layer(from_fn(pokedex::server::access_log::access_log));
+        .layer(pokedex::server::access_log::AccessLogLayer);
     let mut group = c.benchmark_group("access-log");
     for (name, router) in [("off", plain), ("on", logged)] {
         group.bench_function(name, |b| {

@@ -208,7 +208,7 @@ impl Application {
                     source,
                 })?;
         let router = match settings.server.access_log {
-            Switch::On => router(state).layer(from_fn(server::access_log::access_log)),
+            Switch::On => router(state).layer(server::access_log::AccessLogLayer),
             Switch::Off => router(state),
         };
         Ok(Self {

@@ -3,10 +3,11 @@
 //! never for a system call or a wake-up of the writer, and a slow terminal or a full
 //! pipe never holds a request up (past a bound, lines are dropped and counted).
 
+use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
@@ -30,6 +31,10 @@ pub fn init() -> Flushed {
 #[must_use = "dropping the guard stops the log"]
 pub fn install(out: impl Write + Send + 'static, ansi: bool) -> Flushed {
     let (sink, flushed) = LogSink::new(out);
+    if !ansi {
+        // Set once per process, as the subscriber below is.
+        let _ = PLAIN.set(sink.clone());
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("pokedex=info")),
@@ -38,6 +43,80 @@ pub fn install(out: impl Write + Send + 'static, ansi: bool) -> Flushed {
         .with_writer(sink)
         .init();
     flushed
+}
+
+/// The process's sink when its lines are plain text: [`info_line`] writes to it.
+static PLAIN: OnceLock<LogSink> = OnceLock::new();
+
+thread_local! {
+    /// The line [`info_line`] is building, kept between calls so it allocates once.
+    static LINE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Writes one INFO line of `target`, byte for byte as tracing's formatter writes it
+/// without colour (`2026-11-28T11:49:39.123456Z  INFO target: message`), straight
+/// into the sink: for the line written on every request, which then costs no event
+/// dispatch and no `core::fmt`. Returns `false`, writing nothing, when lines are not
+/// plain text (coloured for a terminal, or no log installed): the caller then goes
+/// through tracing. The caller checks first that tracing's filter lets the line through.
+pub fn info_line(target: &str, message: impl FnOnce(&mut Vec<u8>)) -> bool {
+    let Some(sink) = PLAIN.get() else {
+        return false;
+    };
+    LINE.with_borrow_mut(|line| {
+        line.clear();
+        timestamp(SystemTime::now(), line);
+        line.extend_from_slice(b"  INFO ");
+        line.extend_from_slice(target.as_bytes());
+        line.extend_from_slice(b": ");
+        message(line);
+        line.push(b'\n');
+        sink.append(line);
+    });
+    true
+}
+
+/// `now` in RFC 3339 with microseconds, UTC, as tracing's formatter writes it.
+fn timestamp(now: SystemTime, out: &mut Vec<u8>) {
+    let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let seconds = since.as_secs();
+    let (days, of_day) = (seconds / 86_400, seconds % 86_400);
+    let (year, month, day) = civil_from_days(days);
+    let mut text = *b"0000-00-00T00:00:00.000000Z";
+    let mut digits = |at: usize, width: usize, mut value: u64| {
+        for place in (at..at + width).rev() {
+            text[place] = b'0' + u8::try_from(value % 10).unwrap_or(0);
+            value /= 10;
+        }
+    };
+    digits(0, 4, year);
+    digits(5, 2, month);
+    digits(8, 2, day);
+    digits(11, 2, of_day / 3600);
+    digits(14, 2, of_day / 60 % 60);
+    digits(17, 2, of_day % 60);
+    digits(20, 6, u64::from(since.subsec_micros()));
+    out.extend_from_slice(&text);
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`, for days on or after the epoch).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
 }
 
 /// Where log lines go: a handle on the buffer the writer thread empties.
@@ -179,6 +258,44 @@ impl<'a> MakeWriter<'a> for LogSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_are_written_as_tracing_writes_them() {
+        let cases = [
+            (0, 0, "1970-01-01T00:00:00.000000Z"),
+            (951_782_400, 7, "2000-02-29T00:00:00.000007Z"),
+            (1_700_000_000, 123_456, "2023-11-14T22:13:20.123456Z"),
+            (4_102_444_799, 999_999, "2099-12-31T23:59:59.999999Z"),
+        ];
+        for (seconds, micros, expected) in cases {
+            let at = UNIX_EPOCH + Duration::new(seconds, micros * 1000);
+            let mut ours = Vec::new();
+            timestamp(at, &mut ours);
+            assert_eq!(String::from_utf8(ours).unwrap(), expected);
+        }
+    }
+
+    #[test]
+    fn an_info_line_is_the_line_tracing_writes_for_the_same_event() {
+        let shelf = Shelf::default();
+        let writer = shelf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!(target: "pokedex::access", "GET /all 200 0.143ms");
+        });
+        let theirs = String::from_utf8(shelf.0.lock().unwrap().clone()).unwrap();
+        let mut ours = Vec::new();
+        timestamp(SystemTime::now(), &mut ours);
+        ours.extend_from_slice(b"  INFO pokedex::access: GET /all 200 0.143ms\n");
+        let ours = String::from_utf8(ours).unwrap();
+        let stamp = "1970-01-01T00:00:00.000000Z".len();
+        assert_eq!(ours[stamp..], theirs[stamp..], "after the timestamp");
+        assert_eq!(theirs.as_bytes()[10], b'T', "{theirs}");
+        assert_eq!(theirs.as_bytes()[stamp - 1], b'Z', "{theirs}");
+    }
 
     /// A writer the test can read after the sink is done with it.
     #[derive(Clone, Default)]

@@ -17,9 +17,20 @@ fn the_binary_seeds_serves_logs_and_stops_on_sigterm() {
         line.contains("INFO pokedex::access: GET /all 200 "),
         "{line:?}"
     );
+    let took = line
+        .trim_end()
+        .rsplit(' ')
+        .next()
+        .and_then(|took| took.strip_suffix("ms"))
+        .and_then(|took| took.split_once('.'));
     assert!(
-        line.trim_end().ends_with("ms"),
-        "{line:?} ends with the time taken"
+        took.is_some_and(|(whole, fraction)| {
+            !whole.is_empty()
+                && whole.bytes().all(|b| b.is_ascii_digit())
+                && fraction.len() == 3
+                && fraction.bytes().all(|b| b.is_ascii_digit())
+        }),
+        "{line:?} ends with the time taken, in milliseconds to three places"
     );
 
     let status = Command::new("kill")
