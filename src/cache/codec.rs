@@ -24,9 +24,10 @@ const ZSTD_LEVEL: i32 = 1;
 pub enum Packing {
     /// Above the threshold, as the backend's `compress_threshold` says.
     AsConfigured,
-    /// Never: the value is compressed already (a page in a content coding), and
-    /// trying again would cost time for nothing.
-    Compressed,
+    /// Never: the value is compressed already (a page in a content coding), or is
+    /// the identity copy of a page stored beside its compressed copies, kept as it is
+    /// so that a client taking no coding is served without a decompression.
+    AsIs,
 }
 
 /// Encodes and decodes stored entries.

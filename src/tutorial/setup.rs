@@ -75,6 +75,15 @@ impl Setup {
             })
     }
 
+    /// The fragment cache it uses, with its backend and seconds.
+    #[must_use]
+    pub fn fragment_cache(&self) -> Option<(Strategy, CacheBackend, u64)> {
+        match self.fragment {
+            Use::On(backend, seconds) => Some((Strategy::Fragment, backend, seconds)),
+            Use::Off => None,
+        }
+    }
+
     /// The backends it uses, each once.
     #[must_use]
     pub fn backends(&self) -> Vec<CacheBackend> {

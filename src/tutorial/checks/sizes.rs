@@ -10,11 +10,12 @@ use crate::toolbar::panels::Panels;
 use crate::tutorial::history::{Recorded, from_page_cache, runs};
 use crate::tutorial::setup::Setup;
 
-/// The page was stored and read back by a page cache, compressed as `compressed`
-/// says, in the newest run of requests made with the setup that shows both.
+/// The page — or, with no page cache, its fragments — was stored and read back,
+/// compressed as `compressed` says, in the newest run of requests made with the
+/// setup that shows both.
 pub fn stored(recorded: &Recorded, path: &str, compressed: bool, setup: &Setup) -> Finding {
-    let Some((strategy, backend, _)) = setup.page_cache() else {
-        return Finding::missing("this step caches no page, so none is stored");
+    let Some((strategy, backend, _)) = setup.page_cache().or_else(|| setup.fragment_cache()) else {
+        return Finding::missing("this step caches neither a page nor a fragment");
     };
     let requests = recorded.page(path);
     let runs = runs(&requests, setup);
@@ -42,7 +43,7 @@ pub fn stored(recorded: &Recorded, path: &str, compressed: bool, setup: &Setup) 
         .iter()
         .find(|row| row.backend == backend.name())
         .map_or(0, |row| row.compress_threshold);
-    compression(path, backend, threshold, read, compressed)
+    compression(path, strategy, backend, threshold, read, compressed)
 }
 
 /// In one run of a page's requests, oldest first: the newest that stored the page
@@ -62,10 +63,11 @@ fn stored_and_read<'p>(
     (written.map(|written| run[written]), read)
 }
 
-/// Whether the page `read` brought back was compressed as `compressed` says, given
-/// the backend's `threshold`.
+/// Whether the value `read` brought back — by `strategy` — was compressed as
+/// `compressed` says, given the backend's `threshold`.
 fn compression(
     path: &str,
+    strategy: Strategy,
     backend: CacheBackend,
     threshold: usize,
     read: &CacheCall,
@@ -73,8 +75,13 @@ fn compression(
 ) -> Finding {
     let raw = read.bytes_raw.unwrap_or_default();
     let kept = read.bytes_stored.unwrap_or_default();
+    let what = if strategy == Strategy::Fragment {
+        "the fragment"
+    } else {
+        "the page"
+    };
     let page = format!(
-        "the page of {path} is {} bytes raw and {} stored",
+        "{what} of {path} is {} bytes raw and {} stored",
         bytes(raw),
         bytes(kept)
     );

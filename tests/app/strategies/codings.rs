@@ -236,6 +236,59 @@ async fn a_hit_is_one_read_once_the_vary_list_is_known() {
     );
 }
 
+/// The bytes raw and stored of the page `recording` a GET of `/all` with `accept`
+/// read from the cache, and whether it was a hit.
+async fn read_sizes(app: &TestApp, accept: Option<&'static str>) -> (String, u64, u64) {
+    let router = app.router.clone();
+    let (x_cache, record) = pokedex::record::recording(async move {
+        let mut request = axum::http::Request::get("/all").header("host", "localhost");
+        if let Some(accept) = accept {
+            request = request.header("accept-encoding", accept);
+        }
+        let request = request.body(axum::body::Body::empty()).unwrap();
+        let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
+        response.headers().get("x-cache").cloned()
+    })
+    .await;
+    let page = record
+        .cache_calls
+        .iter()
+        .filter(|call| call.hits > 0)
+        .max_by_key(|call| call.bytes_raw)
+        .expect("a page read");
+    (
+        x_cache.unwrap().to_str().unwrap().to_owned(),
+        page.bytes_raw.unwrap(),
+        page.bytes_stored.unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn the_identity_copy_is_kept_as_it_is_beside_the_compressed_ones() {
+    // Files compress values over 1024 bytes; a page's identity copy is the exception.
+    let Some(app) = app_with(CacheBackend::File, "identity-as-is", |s, b| {
+        s.site.backend = Some(b);
+    })
+    .await
+    else {
+        return;
+    };
+    assert_eq!(
+        get(&app, "/all", Some(BROWSER)).await.status,
+        StatusCode::OK
+    );
+    let (x_cache, raw, stored) = read_sizes(&app, None).await;
+    assert_eq!(x_cache, "HIT");
+    assert!(raw > 150_000, "the whole page: {raw} bytes");
+    assert!(stored >= raw, "stored as it is: {raw} raw, {stored} stored");
+    let (x_cache, raw, stored) = read_sizes(&app, Some(BROWSER)).await;
+    assert_eq!(x_cache, "HIT");
+    assert!(
+        raw < 25_000 && stored >= raw,
+        "the zstd copy, compressed once and stored as it is: {raw} raw, {stored} stored"
+    );
+}
+
 #[tokio::test]
 async fn a_vary_list_another_process_stores_is_followed_after_a_second() {
     let app = site_on_memory("followed").await;
