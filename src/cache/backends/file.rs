@@ -77,7 +77,13 @@ impl FileBackend {
     }
 
     async fn read(&self, key: &str) -> Result<Stored, BackendError> {
-        match tokio::fs::read(self.path_for(key)).await {
+        let path = self.path_for(key);
+        let file = match cached_read::read_if_cached(&path) {
+            Ok(Some(file)) => Ok(file),
+            Ok(None) => tokio::fs::read(path).await,
+            Err(error) => Err(error),
+        };
+        match file {
             Ok(file) => Ok(decode(&Bytes::from(file), key, now_millis())),
             // A directory put where the entry goes is no entry; the next write
             // replaces it.
@@ -301,6 +307,7 @@ async fn blocking<T: Send + 'static>(
     Ok(done?)
 }
 
+mod cached_read;
 mod disk;
 mod entry;
 #[cfg(test)]
