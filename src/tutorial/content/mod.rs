@@ -46,7 +46,10 @@ mod tests {
                         (Apply::Setup(setup), Expect::Fragments(_)) => {
                             matches!(setup.fragment, Use::On(..))
                         }
-                        (Apply::Setup(setup), Expect::Stored { .. } | Expect::AfterSave(..)) => {
+                        (Apply::Setup(setup), Expect::Stored { .. }) => {
+                            setup.page_cache().or(setup.fragment_cache()).is_some()
+                        }
+                        (Apply::Setup(setup), Expect::AfterSave(..)) => {
                             setup.page_cache().is_some()
                         }
                         (Apply::Setup(_), _) => true,
