@@ -21,6 +21,8 @@ use crate::web::edit::FLASH_COOKIE;
 
 /// Markup only internal clients see: the page carries it as `<!--internal:…-->`.
 const INTERNAL: &[u8] = b"<!--internal:";
+/// The start of an HTML comment, which each marker is.
+const COMMENT_START: &[u8] = b"<!--";
 /// The end of an HTML comment.
 const COMMENT_END: &[u8] = b"-->";
 /// Where `base.html` leaves room for the message of a save.
@@ -105,26 +107,27 @@ fn insert(page: &Bytes, flash: Option<&str>, toolbar: Option<&str>) -> Option<Ve
     let mut pieces = Vec::new();
     let mut from = 0;
     let mut changed = false;
-    while let Some((at, marker)) = [INTERNAL, FLASH]
-        .into_iter()
-        .filter_map(|marker| Some((from + memmem::find(head.get(from..)?, marker)?, marker)))
-        .min_by_key(|(at, _)| *at)
-    {
-        pieces.push(page.slice(from..at));
-        if marker == FLASH {
+    // One pass over the head, comment by comment: both markers open one.
+    let mut search = 0;
+    while let Some(found) = memmem::find(&head[search..], COMMENT_START) {
+        let at = search + found;
+        let comment = &head[at..];
+        if comment.starts_with(FLASH) {
+            pieces.push(page.slice(from..at));
             pieces.push(Bytes::from(flash.unwrap_or_default().to_owned()));
             from = at + FLASH.len();
             changed |= flash.is_some();
-        } else {
+        } else if comment.starts_with(INTERNAL) {
             let inner = at + INTERNAL.len();
             let Some(end) = memmem::find(&head[inner..], COMMENT_END).map(|end| inner + end) else {
-                from = at;
                 break;
             };
+            pieces.push(page.slice(from..at));
             pieces.push(page.slice(inner..end));
             from = end + COMMENT_END.len();
             changed = true;
         }
+        search = from.max(at + COMMENT_START.len());
     }
     let tail = page.len().saturating_sub(TAIL_SCAN).max(from);
     let body_end = toolbar.and_then(|_| {
@@ -210,6 +213,18 @@ mod tests {
         assert_eq!(
             insert(&Bytes::from_static(b"<p>plain</p>"), None, None),
             None
+        );
+    }
+
+    #[test]
+    fn other_comments_are_kept_and_an_unclosed_marker_is_left_as_it_is() {
+        let page = Bytes::from_static(
+            b"<!-- a note --><!--><nav><!--internal:<b>L</b>--></nav><!--internal:<i>",
+        );
+        let out = String::from_utf8(insert(&page, None, None).unwrap().concat()).unwrap();
+        assert_eq!(
+            out,
+            "<!-- a note --><!--><nav><b>L</b></nav><!--internal:<i>"
         );
     }
 }

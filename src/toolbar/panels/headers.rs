@@ -37,7 +37,7 @@ pub fn listed(headers: &HeaderMap) -> Vec<(String, String)> {
         .iter()
         .map(|(name, value)| {
             (
-                name.to_string(),
+                name.as_str().to_owned(),
                 String::from_utf8_lossy(value.as_bytes()).into_owned(),
             )
         })
