@@ -82,21 +82,31 @@ fn timestamp(now: SystemTime, out: &mut Vec<u8>) {
     let seconds = since.as_secs();
     let (days, of_day) = (seconds / 86_400, seconds % 86_400);
     let (year, month, day) = civil_from_days(days);
-    let mut text = *b"0000-00-00T00:00:00.000000Z";
-    let mut digits = |at: usize, width: usize, mut value: u64| {
-        for place in (at..at + width).rev() {
-            text[place] = b'0' + u8::try_from(value % 10).unwrap_or(0);
-            value /= 10;
-        }
-    };
-    digits(0, 4, year);
-    digits(5, 2, month);
-    digits(8, 2, day);
-    digits(11, 2, of_day / 3600);
-    digits(14, 2, of_day / 60 % 60);
-    digits(17, 2, of_day % 60);
-    digits(20, 6, u64::from(since.subsec_micros()));
-    out.extend_from_slice(&text);
+    push_digits(out, year, 4);
+    out.push(b'-');
+    push_digits(out, month, 2);
+    out.push(b'-');
+    push_digits(out, day, 2);
+    out.push(b'T');
+    push_digits(out, of_day / 3600, 2);
+    out.push(b':');
+    push_digits(out, of_day / 60 % 60, 2);
+    out.push(b':');
+    push_digits(out, of_day % 60, 2);
+    out.push(b'.');
+    push_digits(out, u64::from(since.subsec_micros()), 6);
+    out.push(b'Z');
+}
+
+/// The last `width` decimal digits of `value`, zero-padded: the fixed-width numbers
+/// of a log line, written without `core::fmt`.
+pub fn push_digits(out: &mut Vec<u8>, mut value: u64, width: usize) {
+    let start = out.len();
+    out.resize(start + width, b'0');
+    for place in out[start..].iter_mut().rev() {
+        *place = b'0' + u8::try_from(value % 10).unwrap_or(0);
+        value /= 10;
+    }
 }
 
 /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's

@@ -4,12 +4,12 @@
 
 use axum::body::{Body, HttpBody};
 use axum::extract::Request;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 use http_body_util::BodyExt;
 
-use super::{Effort, Encoding, MIN_SIZE, etag_in, is_compressible, vary_on_accept_encoding};
+use super::{Effort, Encoding, MIN_SIZE, is_compressible, mark_encoded, vary_on_accept_encoding};
 
 /// The compression middleware (`axum::middleware::from_fn`).
 pub async fn compress_response(request: Request, next: Next) -> Response {
@@ -42,13 +42,6 @@ pub async fn compress_response(request: Request, next: Next) -> Response {
     let Some(compressed) = compressed else {
         return Response::from_parts(head, Body::from(bytes));
     };
-    if let Some(value) = encoding.header_value() {
-        head.headers.insert(header::CONTENT_ENCODING, value);
-    }
-    head.headers.remove(header::CONTENT_LENGTH);
-    if let Some(etag) = head.headers.get(header::ETAG) {
-        let etag = etag_in(etag, encoding);
-        head.headers.insert(header::ETAG, etag);
-    }
+    mark_encoded(&mut head.headers, encoding);
     Response::from_parts(head, Body::from(compressed))
 }

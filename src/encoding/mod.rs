@@ -173,7 +173,7 @@ pub fn is_compressible(response: &HeaderMap) -> bool {
 /// strong validator names one representation, so each coding gets its own
 /// (`"…-br"`); identity keeps it.
 #[must_use]
-pub fn etag_in(etag: &HeaderValue, encoding: Encoding) -> HeaderValue {
+fn etag_in(etag: &HeaderValue, encoding: Encoding) -> HeaderValue {
     let bytes = etag.as_bytes();
     let Some(open) = bytes.strip_suffix(b"\"") else {
         return etag.clone();
@@ -183,6 +183,19 @@ pub fn etag_in(etag: &HeaderValue, encoding: Encoding) -> HeaderValue {
     }
     let tagged = [open, b"-", encoding.token().as_bytes(), b"\""].concat();
     HeaderValue::from_bytes(&tagged).unwrap_or_else(|_| etag.clone())
+}
+
+/// Makes the headers of a response in identity those of its body in `encoding`:
+/// its `Content-Encoding`, its own ETag, and no `Content-Length` (the identity one).
+pub fn mark_encoded(response: &mut HeaderMap, encoding: Encoding) {
+    if let Some(value) = encoding.header_value() {
+        response.insert(header::CONTENT_ENCODING, value);
+    }
+    response.remove(header::CONTENT_LENGTH);
+    if let Some(etag) = response.get(header::ETAG) {
+        let etag = etag_in(etag, encoding);
+        response.insert(header::ETAG, etag);
+    }
 }
 
 /// Adds `Accept-Encoding` to a response's `Vary`, unless it is there.

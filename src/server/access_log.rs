@@ -96,32 +96,21 @@ fn log(method: &Method, path: &str, status: u16, took: Duration) {
         return;
     }
     // Rounded to the microsecond, as `{:.3}` rounds milliseconds.
-    let micros = (took.as_nanos() + 500) / 1000;
+    let micros = u64::try_from((took.as_nanos() + 500) / 1000).unwrap_or(u64::MAX);
     let written = logging::info_line(TARGET, |line| {
-        let mut number = itoa::Buffer::new();
         line.extend_from_slice(method.as_str().as_bytes());
         line.push(b' ');
         line.extend_from_slice(path.as_bytes());
         line.push(b' ');
-        line.extend_from_slice(number.format(status).as_bytes());
+        logging::push_digits(line, u64::from(status), 3);
         line.push(b' ');
-        line.extend_from_slice(number.format(micros / 1000).as_bytes());
+        line.extend_from_slice(itoa::Buffer::new().format(micros / 1000).as_bytes());
         line.push(b'.');
-        let fraction = micros % 1000;
-        line.extend_from_slice(&[
-            b'0' + digit(fraction / 100),
-            b'0' + digit(fraction / 10),
-            b'0' + digit(fraction),
-        ]);
+        logging::push_digits(line, micros % 1000, 3);
         line.extend_from_slice(b"ms");
     });
     if !written {
         let millis = took.as_secs_f64() * 1000.0;
         tracing::info!(target: TARGET, "{method} {path} {status} {millis:.3}ms");
     }
-}
-
-/// The last decimal digit of `value`.
-fn digit(value: u128) -> u8 {
-    u8::try_from(value % 10).unwrap_or(0)
 }

@@ -78,10 +78,9 @@ impl FileBackend {
 
     async fn read(&self, key: &str) -> Result<Stored, BackendError> {
         let path = self.path_for(key);
-        let file = match cached_read::read_if_cached(&path) {
-            Ok(Some(file)) => Ok(file),
-            Ok(None) => tokio::fs::read(path).await,
-            Err(error) => Err(error),
+        let file = match cached_read::read_if_cached(&path).transpose() {
+            Some(read) => read,
+            None => tokio::fs::read(path).await,
         };
         match file {
             Ok(file) => Ok(decode(&Bytes::from(file), key, now_millis())),

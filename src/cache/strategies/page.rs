@@ -30,7 +30,7 @@ use crate::cache::Cache;
 use crate::cache::backends::{CacheBackend, now_millis};
 use crate::cache::codec::Packing;
 use crate::encoding::{
-    Effort, Encoding, MIN_SIZE, etag_in, is_compressible, vary_on_accept_encoding,
+    Effort, Encoding, MIN_SIZE, is_compressible, mark_encoded, vary_on_accept_encoding,
 };
 use crate::record;
 
@@ -369,14 +369,7 @@ async fn in_every_coding(identity: StoredPage) -> Vec<(Encoding, StoredPage)> {
     let mut copies = Vec::with_capacity(1 + compressed.len());
     for (coding, body) in compressed {
         let mut headers = identity.headers.clone();
-        if let Some(value) = coding.header_value() {
-            headers.insert(header::CONTENT_ENCODING, value);
-        }
-        headers.remove(header::CONTENT_LENGTH);
-        if let Some(etag) = headers.get(header::ETAG) {
-            let etag = etag_in(etag, coding);
-            headers.insert(header::ETAG, etag);
-        }
+        mark_encoded(&mut headers, coding);
         copies.push((
             coding,
             StoredPage {

@@ -3,15 +3,15 @@
 //! SQLite builds each list as one JSON array (`json_group_array`): sqlx copies and
 //! decodes each value of each row on its own, which for the 1025 rows of `/all` cost
 //! more than twice the query itself. The array holds only what the tables show, and
-//! its rows borrow their text from it. Each query reads its rows in name order from covering indexes (the
-//! migration `covering_list_indexes`), so SQLite neither sorts nor reads the table;
-//! the tests check its plans.
+//! its rows borrow their text from it. Each query reads its rows in name order from
+//! covering indexes (the migration `covering_list_indexes`), so SQLite neither sorts
+//! nor reads the table; the tests check its plans.
 
 use std::borrow::Cow;
 
 use serde::Deserialize;
 use serde::de::{Deserializer, SeqAccess, Visitor};
-use sqlx::SqliteExecutor;
+use sqlx::{Execute, SqliteExecutor};
 
 /// A row of the Pokémon tables: the columns they show, in the order of the JSON
 /// arrays the list queries return, its text borrowed from the [`Listed`] it came from.
@@ -141,8 +141,8 @@ const OF_TYPE: &str = listed_as_json!(
 async fn fetch<'e, 'q>(
     db: impl SqliteExecutor<'e>,
     query: sqlx::query::QueryAs<'q, sqlx::Sqlite, (i64, String), sqlx::sqlite::SqliteArguments<'q>>,
-    sql: &str,
 ) -> sqlx::Result<Listed> {
+    let sql = query.sql();
     let (len, json) = query.fetch_one(db).await?;
     let len = usize::try_from(len).unwrap_or(0);
     crate::record::rows_in_json(sql, u64::try_from(len).unwrap_or(u64::MAX));
@@ -156,17 +156,17 @@ pub async fn first_of_type<'e>(
     limit: u32,
 ) -> sqlx::Result<Listed> {
     let query = sqlx::query_as(FIRST_OF_TYPE).bind(primary_type).bind(limit);
-    fetch(db, query, FIRST_OF_TYPE).await
+    fetch(db, query).await
 }
 
 /// Every Pokémon, by name.
 pub async fn all_by_name<'e>(db: impl SqliteExecutor<'e>) -> sqlx::Result<Listed> {
-    fetch(db, sqlx::query_as(ALL_BY_NAME), ALL_BY_NAME).await
+    fetch(db, sqlx::query_as(ALL_BY_NAME)).await
 }
 
 /// Every Pokémon whose primary or secondary type is `type_name`, by name.
 pub async fn of_type<'e>(db: impl SqliteExecutor<'e>, type_name: &str) -> sqlx::Result<Listed> {
-    fetch(db, sqlx::query_as(OF_TYPE).bind(type_name), OF_TYPE).await
+    fetch(db, sqlx::query_as(OF_TYPE).bind(type_name)).await
 }
 
 #[cfg(test)]

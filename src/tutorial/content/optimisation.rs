@@ -1,8 +1,7 @@
-//! Step 6: what a stored page costs — serialised, compressed or not.
+//! Step 6: what a stored value costs — serialised, compressed or not.
 
+use super::fragment::FRAGMENT_ON_FILES;
 use super::per_site::SITE_IN_MEMORY;
-use crate::cache::backends::CacheBackend::File;
-use crate::tutorial::setup::{Setup, Use};
 use crate::tutorial::step::{Apply, Check, Expect, Part, Snippet, Step};
 
 /// Cache optimisation.
@@ -50,10 +49,7 @@ seconds = 60
 compress_threshold = 1024"#,
             command: "cargo run --release -- --fragment-cache file \
                       --caches-file-compress-threshold 1024",
-            apply: Apply::Setup(Setup {
-                fragment: Use::On(File, 60),
-                ..Setup::OFF
-            }),
+            apply: Apply::Setup(FRAGMENT_ON_FILES),
             checks: &[Check {
                 task: "Open [/all](/all) and refresh it: the Cache panel's \"Bytes raw / \
                        stored\" column shows the table's fragment compressed when stored, \
