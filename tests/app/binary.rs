@@ -82,7 +82,7 @@ fn the_binary_logs_its_address_and_each_changed_section_on_a_short_line() {
     assert!(
         redis
             .as_deref()
-            .is_none_or(|line| line.ends_with("setting caches.redis: command_timeout_ms=2000")),
+            .is_some_and(|line| line.ends_with("setting caches.redis: command_timeout_ms=2000")),
         "only what differs: {redis:?}"
     );
     assert!(

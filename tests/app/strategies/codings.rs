@@ -14,6 +14,7 @@ use pokedex::cache::strategies::page_rules::{headers_key, key_in, page_key};
 use pokedex::cache::strategies::stored_page::StoredPage;
 use pokedex::cache::strategies::vary_memo::FRESH_FOR;
 use pokedex::encoding::Encoding;
+use pokedex::record::Record;
 
 use super::matrix::app_with;
 use crate::helpers::{RawResponse, TestApp, spawn_app};
@@ -205,17 +206,8 @@ async fn a_hit_is_one_read_once_the_vary_list_is_known() {
     let app = site_on_memory("one-read").await;
     get(&app, "/all", None).await;
     // The request's own record: a refresh of the list beside it is not its read.
-    let router = app.router.clone();
-    let (x_cache, record) = pokedex::record::recording(async move {
-        let request = axum::http::Request::get("/all")
-            .header("host", "localhost")
-            .body(axum::body::Body::empty())
-            .unwrap();
-        let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
-        response.headers().get("x-cache").cloned()
-    })
-    .await;
-    assert_eq!(x_cache.unwrap(), "HIT");
+    let (x_cache, record) = recorded_get_all(&app, None).await;
+    assert_eq!(x_cache, "HIT");
     let data = app.state.strategies.invalidation.key_part_of_page("/all");
     let page = page_key(
         Strategy::Site,
@@ -236,9 +228,9 @@ async fn a_hit_is_one_read_once_the_vary_list_is_known() {
     );
 }
 
-/// The bytes raw and stored of the page `recording` a GET of `/all` with `accept`
-/// read from the cache, and whether it was a hit.
-async fn read_sizes(app: &TestApp, accept: Option<&'static str>) -> (String, u64, u64) {
+/// A GET of `/all` asking for `accept`, recorded: its `X-Cache` and its own cache
+/// calls (not those of a refresh of the `Vary` list beside it).
+async fn recorded_get_all(app: &TestApp, accept: Option<&'static str>) -> (String, Record) {
     let router = app.router.clone();
     let (x_cache, record) = pokedex::record::recording(async move {
         let mut request = axum::http::Request::get("/all").header("host", "localhost");
@@ -250,17 +242,20 @@ async fn read_sizes(app: &TestApp, accept: Option<&'static str>) -> (String, u64
         response.headers().get("x-cache").cloned()
     })
     .await;
+    (x_cache.unwrap().to_str().unwrap().to_owned(), record)
+}
+
+/// A recorded GET of `/all` asking for `accept`: its `X-Cache`, and the bytes raw
+/// and stored of the page it read from the cache.
+async fn read_sizes(app: &TestApp, accept: Option<&'static str>) -> (String, u64, u64) {
+    let (x_cache, record) = recorded_get_all(app, accept).await;
     let page = record
         .cache_calls
         .iter()
         .filter(|call| call.hits > 0)
         .max_by_key(|call| call.bytes_raw)
         .expect("a page read");
-    (
-        x_cache.unwrap().to_str().unwrap().to_owned(),
-        page.bytes_raw.unwrap(),
-        page.bytes_stored.unwrap(),
-    )
+    (x_cache, page.bytes_raw.unwrap(), page.bytes_stored.unwrap())
 }
 
 #[tokio::test]
