@@ -9,14 +9,18 @@ use std::sync::Arc;
 
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
 
 /// Headers a reverse proxy adds: a request carrying one is not a direct client's.
-const PROXY_HEADERS: [&str; 3] = ["forwarded", "x-forwarded-for", "x-real-ip"];
+const PROXY_HEADERS: [HeaderName; 3] = [
+    header::FORWARDED,
+    HeaderName::from_static("x-forwarded-for"),
+    HeaderName::from_static("x-real-ip"),
+];
 
 /// Who may see debug data and change the server's state.
 #[derive(Debug, Clone)]
@@ -71,7 +75,7 @@ impl Gate {
         let headers = request.headers();
         let internal =
             client_of(request).is_some_and(|ip| self.internal_ips.contains(&ip.to_canonical()));
-        if !internal || PROXY_HEADERS.iter().any(|name| headers.contains_key(*name)) {
+        if !internal || PROXY_HEADERS.iter().any(|name| headers.contains_key(name)) {
             return Err(Refusal::Hidden);
         }
         let host = headers
@@ -90,14 +94,19 @@ impl Gate {
     /// Django's `ALLOWED_HOSTS` match: the host without its port, case-insensitive;
     /// an entry `.example.com` also allows its subdomains, `*` allows any.
     fn allows_host(&self, host: &str) -> bool {
-        let name = host_name(host).to_ascii_lowercase();
+        let name = host_name(host).as_bytes();
+        let ends_with = |suffix: &[u8]| {
+            name.len() >= suffix.len()
+                && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+        };
         !name.is_empty()
             && self.allowed_hosts.iter().any(|allowed| {
                 allowed == "*"
-                    || *allowed == name
-                    || allowed
-                        .strip_prefix('.')
-                        .is_some_and(|domain| name == domain || name.ends_with(allowed.as_str()))
+                    || allowed.as_bytes().eq_ignore_ascii_case(name)
+                    || allowed.strip_prefix('.').is_some_and(|domain| {
+                        domain.as_bytes().eq_ignore_ascii_case(name)
+                            || ends_with(allowed.as_bytes())
+                    })
             })
     }
 }
@@ -211,6 +220,7 @@ mod tests {
             "192.168.1.5:8000",
             "example.com",
             "a.example.com",
+            "A.Example.COM:8000",
         ] {
             assert!(gate.allows_host(host), "{host}");
         }

@@ -10,12 +10,13 @@ use axum::http::response::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use std::convert::Infallible;
+use std::sync::LazyLock;
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use memchr::memmem;
+use memchr::memmem::{self, Finder};
 
-use super::panels::Panels;
+use super::entry::Entry;
 use crate::cache::strategies::page_rules::is_html;
 use crate::web::edit::FLASH_COOKIE;
 
@@ -27,17 +28,27 @@ const COMMENT_START: &[u8] = b"<!--";
 const COMMENT_END: &[u8] = b"-->";
 /// Where `base.html` leaves room for the message of a save.
 const FLASH: &[u8] = b"<!--flash-->";
-/// How far into a page its markers may stand: the navbar and the heading.
-const HEAD_SCAN: usize = 16 * 1024;
+/// How far into a page its markers may stand: the navbar, the message's place and
+/// the heading, all within the first kilobyte of every page. Scanning no further
+/// keeps a large page as cheap as a small one.
+pub const HEAD_SCAN: usize = 2 * 1024;
 /// How near its end a page's `</body>` stands.
 const TAIL_SCAN: usize = 1024;
+/// Room for the injected toolbar, so that rendering it never grows its buffer.
+const TOOLBAR_SIZE: usize = 4 * 1024;
+/// The tag the toolbar goes before, in any case.
+const BODY_END: &[u8] = b"</body>";
+/// The search for comment starts, built once.
+static COMMENTS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(COMMENT_START));
 
-/// The injected markup: `templates/toolbar/toolbar.html`.
+/// The injected markup, `templates/toolbar/toolbar.html`: the handle, the tabs and
+/// an empty section per panel, which the toolbar's script fills from
+/// `/__debug__/requests/{id}/panels` when it is first opened.
 #[derive(Template)]
 #[template(path = "toolbar/toolbar.html")]
 pub struct ToolbarHtml<'a> {
-    /// What to show.
-    pub panels: &'a Panels,
+    /// The request it describes.
+    pub entry: &'a Entry,
 }
 
 /// The message a save left for this client, from its cookie.
@@ -64,12 +75,12 @@ pub fn spend_flash(headers: &mut HeaderMap) {
 }
 
 /// The response with what an internal client sees added, when it is an HTML page:
-/// `flash`, once, and the toolbar of `panels`.
+/// `flash`, once, and the toolbar of `entry`.
 pub async fn inject(
     mut head: Parts,
     body: Body,
     flash: Option<&str>,
-    panels: Option<&Panels>,
+    entry: Option<&Entry>,
 ) -> Response {
     if head.status == StatusCode::NOT_MODIFIED || !is_html(&head.headers) {
         return Response::from_parts(head, body);
@@ -78,7 +89,11 @@ pub async fn inject(
         return Response::from_parts(head, Body::empty());
     };
     let page = collected.to_bytes();
-    let toolbar = panels.and_then(|panels| (ToolbarHtml { panels }).render().ok());
+    let toolbar = entry.and_then(|entry| {
+        let mut toolbar = String::with_capacity(TOOLBAR_SIZE);
+        (ToolbarHtml { entry }).render_into(&mut toolbar).ok()?;
+        Some(toolbar)
+    });
     let flash = flash.map(|message| {
         format!(
             "<p class=\"flash\" role=\"status\">{}</p>",
@@ -87,13 +102,14 @@ pub async fn inject(
                 .unwrap_or_default()
         )
     });
-    let Some(pieces) = insert(&page, flash.as_deref(), toolbar.as_deref()) else {
+    let (has_flash, has_toolbar) = (flash.is_some(), toolbar.is_some());
+    let Some(pieces) = insert(&page, flash.map(Bytes::from), toolbar.map(Bytes::from)) else {
         return Response::from_parts(head, Body::from(page));
     };
     let length: usize = pieces.iter().map(Bytes::len).sum();
     head.headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-    mark_changed(&mut head.headers, flash.is_some(), toolbar.is_some());
+    mark_changed(&mut head.headers, has_flash, has_toolbar);
     let pieces = futures_util::stream::iter(pieces.into_iter().map(Ok::<_, Infallible>));
     Response::from_parts(head, Body::from_stream(pieces))
 }
@@ -102,21 +118,23 @@ pub async fn inject(
 /// `flash` in its place and `toolbar` before `</body>`; `None` when there was nothing
 /// to add. Markers stand in a page's head and `</body>` at its end, so only those
 /// are searched: a large page costs no more than a small one.
-fn insert(page: &Bytes, flash: Option<&str>, toolbar: Option<&str>) -> Option<Vec<Bytes>> {
+fn insert(page: &Bytes, mut flash: Option<Bytes>, toolbar: Option<Bytes>) -> Option<Vec<Bytes>> {
     let head = &page[..page.len().min(HEAD_SCAN)];
     let mut pieces = Vec::new();
     let mut from = 0;
     let mut changed = false;
     // One pass over the head, comment by comment: both markers open one.
     let mut search = 0;
-    while let Some(found) = memmem::find(&head[search..], COMMENT_START) {
+    while let Some(found) = COMMENTS.find(&head[search..]) {
         let at = search + found;
         let comment = &head[at..];
         if comment.starts_with(FLASH) {
             pieces.push(page.slice(from..at));
-            pieces.push(Bytes::from(flash.unwrap_or_default().to_owned()));
+            if let Some(flash) = flash.take() {
+                pieces.push(flash);
+                changed = true;
+            }
             from = at + FLASH.len();
-            changed |= flash.is_some();
         } else if comment.starts_with(INTERNAL) {
             let inner = at + INTERNAL.len();
             let Some(end) = memmem::find(&head[inner..], COMMENT_END).map(|end| inner + end) else {
@@ -130,18 +148,27 @@ fn insert(page: &Bytes, flash: Option<&str>, toolbar: Option<&str>) -> Option<Ve
         search = from.max(at + COMMENT_START.len());
     }
     let tail = page.len().saturating_sub(TAIL_SCAN).max(from);
-    let body_end = toolbar.and_then(|_| {
-        memmem::rfind(&page[tail..].to_ascii_lowercase(), b"</body>").map(|at| tail + at)
-    });
+    let body_end = toolbar
+        .as_ref()
+        .and_then(|_| last_body_end(&page[tail..]).map(|at| tail + at));
     if let (Some(at), Some(toolbar)) = (body_end, toolbar) {
         pieces.push(page.slice(from..at));
-        pieces.push(Bytes::from(toolbar.to_owned()));
+        pieces.push(toolbar);
         from = at;
         changed = true;
     }
     pieces.push(page.slice(from..));
     pieces.retain(|piece| !piece.is_empty());
     changed.then_some(pieces)
+}
+
+/// Where the last `</body>` (in any case) starts in `tail`.
+fn last_body_end(tail: &[u8]) -> Option<usize> {
+    memchr::memrchr_iter(b'<', tail).find(|&at| {
+        tail[at..]
+            .get(..BODY_END.len())
+            .is_some_and(|tag| tag.eq_ignore_ascii_case(BODY_END))
+    })
 }
 
 /// The headers of a page that gained a save's message (`flash`), the toolbar
@@ -155,17 +182,6 @@ fn mark_changed(headers: &mut HeaderMap, flash: bool, toolbar: bool) {
     } else {
         weaken_etag(headers);
     }
-}
-
-/// `headers` as they will leave with the toolbar injected, but for their
-/// `Content-Length`, which the toolbar's own size decides: what the toolbar shows
-/// as received.
-#[must_use]
-pub fn with_toolbar(headers: &HeaderMap, flash: bool) -> HeaderMap {
-    let mut headers = headers.clone();
-    headers.remove(header::CONTENT_LENGTH);
-    mark_changed(&mut headers, flash, true);
-    headers
 }
 
 /// A page carrying the toolbar (or a save's message) describes this one request: a
@@ -200,7 +216,14 @@ mod tests {
     fn internal_markup_is_uncommented_the_flash_placed_and_the_toolbar_added() {
         let page = Bytes::from_static(PAGE);
         let joined = |pieces: Vec<Bytes>| String::from_utf8(pieces.concat()).unwrap();
-        let out = joined(insert(&page, Some("<p>saved</p>"), Some("<div>T</div>")).unwrap());
+        let out = joined(
+            insert(
+                &page,
+                Some(Bytes::from_static(b"<p>saved</p>")),
+                Some(Bytes::from_static(b"<div>T</div>")),
+            )
+            .unwrap(),
+        );
         assert_eq!(
             out,
             "<nav><a href=\"/lab\">Lab</a></nav><main>\n<p>saved</p>\n<h1>P <a href=\"/e\">Edit</a></h1></main><div>T</div></body></html>"
@@ -214,6 +237,16 @@ mod tests {
             insert(&Bytes::from_static(b"<p>plain</p>"), None, None),
             None
         );
+    }
+
+    #[test]
+    fn the_toolbar_goes_before_the_last_body_end_tag_in_any_case() {
+        assert_eq!(last_body_end(b"<p></BODY></html>"), Some(3));
+        assert_eq!(last_body_end(b"</body><p></Body>"), Some(10));
+        assert_eq!(last_body_end(b"<p></bod"), None);
+        let page = Bytes::from_static(b"<main></main></BODY></html>");
+        let out = insert(&page, None, Some(Bytes::from_static(b"<div>T</div>"))).unwrap();
+        assert_eq!(out.concat(), b"<main></main><div>T</div></BODY></html>");
     }
 
     #[test]

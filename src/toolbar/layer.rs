@@ -1,23 +1,26 @@
 //! The outermost layer, as a list of steps: decide whether to record, record the
-//! request, build its panels, add `Server-Timing`, inject the toolbar (and the lab's
-//! link) into an HTML page, and keep the panels, with the headers that left, in the
-//! history. Caches sit inside it, so they
-//! never store either.
+//! request, add `Server-Timing`, inject the toolbar (and the lab's link) into an
+//! HTML page, and keep what was recorded, with the headers that left, in the
+//! history, whose panels are built when asked. Caches sit inside it, so they never
+//! store either.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderName, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use super::Toolbar;
-use super::inject::{flash_of, inject, with_toolbar};
-use super::panels::headers::listed;
-use super::panels::{Asked, Panels, TimerPanel};
+use super::entry::{Asked, Entry};
+use super::inject::{flash_of, inject};
+use super::panels::settings::SetupSeen;
 use crate::cache::strategies::page_rules::{headers_only, is_page_path};
 use crate::record;
+
+/// `Server-Timing`, which `http` has no constant for.
+const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 /// The toolbar middleware; see the module docs.
 pub async fn toolbar(
@@ -55,34 +58,15 @@ async fn decorated(toolbar: &Toolbar, asked: Asked, request: Request, next: Next
     }
     let started = Instant::now();
     let (response, record) = record::recording(next.run(request)).await;
+    let total = started.elapsed();
     let (mut head, body) = response.into_parts();
-    let mut panels = Panels::new(
-        toolbar.next_id(),
-        asked,
-        started.elapsed(),
-        record,
-        &head,
-        &toolbar.strategies,
-    );
-    add_server_timing(&mut head.headers, &panels.timer);
-    panels.headers.received = listed(&with_toolbar(&head.headers, flash.is_some()));
-    let response = inject(head, body, flash.as_deref(), Some(&panels)).await;
-    // The history's copy says exactly what left, its length and all.
-    panels.headers.received = listed(response.headers());
-    toolbar.remember(Arc::new(panels));
-    response
-}
-
-/// `Server-Timing`, so the browser's developer tools show the split too.
-fn add_server_timing(headers: &mut HeaderMap, timer: &TimerPanel) {
-    let timing = format!(
-        "total;dur={:.3}, view;dur={:.3}, cache;dur={:.3}, sql;dur={:.3}",
-        timer.total_ms,
-        timer.view_ms.unwrap_or(0.0),
-        timer.cache_ms,
-        timer.sql_ms
-    );
-    if let Ok(timing) = HeaderValue::from_str(&timing) {
-        headers.insert("server-timing", timing);
+    let setup = SetupSeen::now(&toolbar.strategies);
+    let mut entry = Entry::new(toolbar.next_id(), asked, total, record, &head, setup);
+    if let Some(timing) = entry.times.server_timing() {
+        head.headers.insert(SERVER_TIMING, timing);
     }
+    let response = inject(head, body, flash.as_deref(), Some(&entry)).await;
+    entry.received = response.headers().clone();
+    toolbar.remember(entry);
+    response
 }

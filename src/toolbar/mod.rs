@@ -2,6 +2,7 @@
 //! Settings panels — shown to internal clients, outside every cache, so it tells the
 //! truth about pages served whole from a cache too.
 
+pub mod entry;
 pub mod inject;
 pub mod layer;
 pub mod panels;
@@ -14,6 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::access::Gate;
 use crate::cache::strategies::Strategies;
 use crate::settings::{Switch, ToolbarSettings};
+use entry::Entry;
 use panels::Panels;
 
 /// How many requests the history keeps (Django Debug Toolbar's `RESULTS_CACHE_SIZE`
@@ -25,7 +27,7 @@ pub struct Toolbar {
     enabled: bool,
     gate: Arc<Gate>,
     next_id: AtomicU64,
-    history: Mutex<VecDeque<Arc<Panels>>>,
+    history: Mutex<VecDeque<Arc<Entry>>>,
     strategies: Arc<Strategies>,
 }
 
@@ -53,28 +55,38 @@ impl Toolbar {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    fn remember(&self, panels: Arc<Panels>) {
+    /// Keeps `entry`, forgetting the oldest when the history is full; the oldest
+    /// is dropped after the lock is released.
+    fn remember(&self, entry: Entry) {
         let mut history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
-        if history.len() == HISTORY {
-            history.pop_front();
-        }
-        history.push_back(panels);
+        let oldest = (history.len() == HISTORY)
+            .then(|| history.pop_front())
+            .flatten();
+        history.push_back(Arc::new(entry));
+        drop(history);
+        drop(oldest);
     }
 
-    /// The recorded requests, newest first.
+    /// The recorded requests' panels, newest first, built now.
     #[must_use]
-    pub fn history(&self) -> Vec<Arc<Panels>> {
-        let history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
-        history.iter().rev().cloned().collect()
+    pub fn history(&self) -> Vec<Panels> {
+        let entries: Vec<Arc<Entry>> = {
+            let history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
+            history.iter().rev().cloned().collect()
+        };
+        entries.iter().map(|entry| self.panels(entry)).collect()
     }
 
-    /// One recorded request.
+    /// One recorded request, while the history holds it.
     #[must_use]
-    pub fn request(&self, id: u64) -> Option<Arc<Panels>> {
+    pub fn entry(&self, id: u64) -> Option<Arc<Entry>> {
         let history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
-        history
-            .iter()
-            .find(|panels| panels.request_id == id)
-            .cloned()
+        history.iter().find(|entry| entry.request_id == id).cloned()
+    }
+
+    /// The panels of `entry`, built now.
+    #[must_use]
+    pub fn panels(&self, entry: &Entry) -> Panels {
+        Panels::of(entry, &self.strategies)
     }
 }

@@ -2,7 +2,6 @@
 //! the navbar time each showed, and the newest run of them made with a step's setup.
 
 use std::ops::Range;
-use std::sync::Arc;
 
 use super::setup::Setup;
 use super::step::EDITED;
@@ -11,7 +10,7 @@ use crate::toolbar::panels::Panels;
 
 /// The recorded requests, oldest first.
 pub struct Recorded {
-    requests: Vec<Arc<Panels>>,
+    requests: Vec<Panels>,
 }
 
 impl Recorded {
@@ -28,7 +27,6 @@ impl Recorded {
     pub fn page(&self, path: &str) -> Vec<&Panels> {
         self.requests
             .iter()
-            .map(Arc::as_ref)
             .filter(|request| {
                 request.method == "GET"
                     && request.status == 200
@@ -44,7 +42,6 @@ impl Recorded {
         let form = format!("{EDITED}/edit");
         self.requests
             .iter()
-            .map(Arc::as_ref)
             .filter(|request| request.method == "POST" && request.status == 303)
             .filter(|request| request.path == form)
             .collect()

@@ -1,4 +1,6 @@
-// The debug toolbar: a handle that opens a sidebar, and tabs between its panels.
+// The debug toolbar: a handle that opens a sidebar, tabs between its panels, and the
+// panels themselves, loaded from the server the first time the sidebar opens (a
+// page carries only the handle and the tabs, so serving it costs little).
 // No dependencies; works on the injected toolbar and on /__debug__/requests/{id}.
 (function () {
   "use strict";
@@ -36,7 +38,44 @@
     document.body.insertBefore(toolbar, document.body.firstChild);
     var handle = toolbar.querySelector(".pdt-handle");
     var sidebar = toolbar.querySelector(".pdt-sidebar");
+    var sections = Array.prototype.slice.call(toolbar.querySelectorAll("[data-panel]"));
+    var fill = function (panel, nodes) {
+      panel.replaceChildren.apply(panel, nodes);
+      panel.removeAttribute("aria-busy");
+    };
+    // Each section gets the content of the server's section of the same name; on
+    // failure, each says why in place of its content.
+    var loaded = false;
+    var load = function () {
+      if (loaded) { return; }
+      loaded = true;
+      fetch(toolbar.getAttribute("data-panels"), { credentials: "same-origin" })
+        .then(function (response) {
+          if (response.ok) { return response.text(); }
+          throw new Error(response.status === 404
+            ? "This request has left the history, which keeps the last 50: reload the page."
+            : "The panels could not be loaded (HTTP " + response.status + ").");
+        })
+        .then(function (html) {
+          var served = new DOMParser().parseFromString(html, "text/html");
+          sections.forEach(function (panel) {
+            var from = served.querySelector('[data-panel="' + panel.getAttribute("data-panel") + '"]');
+            fill(panel, from ? Array.prototype.slice.call(from.childNodes) : []);
+          });
+        })
+        .catch(function (error) {
+          sections.forEach(function (panel) {
+            var message = document.createElement("p");
+            message.className = "pdt-error";
+            message.textContent = error instanceof TypeError
+              ? "The panels could not be loaded: the server did not answer."
+              : error.message;
+            fill(panel, [message]);
+          });
+        });
+    };
     var setOpen = function (open) {
+      if (open) { load(); }
       sidebar.hidden = !open;
       handle.setAttribute("aria-expanded", String(open));
       try { sessionStorage.setItem("pdt-open", open ? "1" : ""); } catch (e) { /* private mode */ }

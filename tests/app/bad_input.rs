@@ -59,6 +59,8 @@ const PATHS: &[&str] = &[
     "/lab/compare",
     "/__debug__/requests/999999",
     "/__debug__/requests/abc.json",
+    "/__debug__/requests/999999/panels",
+    "/__debug__/requests/1.json/panels",
     "/__debug__/history",
     "/__bench__/counters",
     "*",

@@ -6,6 +6,7 @@ use axum::http::{Method, StatusCode};
 use pokedex::app::Application;
 use pokedex::cache::backends::CacheBackend;
 use pokedex::settings::{Settings, Switch};
+use pokedex::toolbar::inject::HEAD_SCAN;
 use serde_json::Value;
 
 use crate::helpers::{TestApp, spawn_app_with};
@@ -33,6 +34,15 @@ pub async fn panels(app: &TestApp, id: u64) -> Value {
     let page = app.get(&format!("/__debug__/requests/{id}.json")).await;
     assert_eq!(page.status, StatusCode::OK);
     serde_json::from_str(&page.body).unwrap()
+}
+
+/// The panels the toolbar on `page` loads when it is first opened.
+pub async fn opened(app: &TestApp, page: &crate::helpers::Page) -> crate::helpers::Page {
+    let id = request_id(page);
+    let sections = app.get(&format!("/__debug__/requests/{id}/panels")).await;
+    assert_eq!(sections.status, StatusCode::OK);
+    assert_eq!(sections.header("cache-control"), Some("no-store"));
+    sections
 }
 
 async fn site_cached_app() -> TestApp {
@@ -137,7 +147,8 @@ async fn the_panels_show_what_the_json_says() {
         tabs.contains(&format!("SQL {} queries", json["sql"]["count"])),
         "{tabs:?}"
     );
-    let keys = page.texts("#pokedex-toolbar .pdt-cache-calls .pdt-key");
+    let sections = opened(&app, &page).await;
+    let keys = sections.texts(".pdt-cache-calls .pdt-key");
     let json_keys: Vec<&str> = json["cache"]["rows"]
         .as_array()
         .unwrap()
@@ -145,8 +156,22 @@ async fn the_panels_show_what_the_json_says() {
         .map(|row| row["key"].as_str().unwrap())
         .collect();
     assert_eq!(keys, json_keys);
-    let backends = page.texts("#pokedex-toolbar [data-panel=settings] tbody tr td:first-child");
+    let backends = sections.texts("[data-panel=settings] tbody tr td:first-child");
     assert!(backends.contains(&"memory".to_owned()));
+}
+
+#[tokio::test]
+async fn every_pages_markers_stand_where_the_toolbar_looks_for_them() {
+    let app = spawn_app_with(|_| {}).await;
+    for path in ["/", "/all", "/pokemon/25", "/type/grass", "/pokemon/9999"] {
+        let page = app.get(path).await;
+        let last = ["<!--internal:", "<!--flash-->"]
+            .into_iter()
+            .filter_map(|marker| page.body.rfind(marker))
+            .max()
+            .unwrap_or_else(|| panic!("{path} has markers"));
+        assert!(last < HEAD_SCAN, "{path}: a marker at byte {last}");
+    }
 }
 
 #[tokio::test]
@@ -211,12 +236,10 @@ async fn the_history_keeps_the_last_50_requests_newest_first() {
     assert_eq!(ids.len(), 50);
     assert_eq!(ids[0], last.to_string());
     assert_eq!(ids[49], (last - 49).to_string());
-    assert_eq!(
-        app.get(&format!("/__debug__/requests/{}.json", last - 50))
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
+    for gone in ["{}.json", "{}/panels"].map(|path| path.replace("{}", &(last - 50).to_string())) {
+        let page = app.get(&format!("/__debug__/requests/{gone}")).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{gone}");
+    }
     let page = app.get(&format!("/__debug__/requests/{last}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("GET /pokemon/25"));

@@ -6,7 +6,7 @@ use pokedex::cache::backends::CacheBackend;
 
 use crate::cache::subjects::redis_is_up;
 use crate::helpers::spawn_app_with;
-use crate::toolbar::{LOCAL, panels, request_id};
+use crate::toolbar::{LOCAL, opened, panels, request_id};
 
 /// The site cache's seconds in these tests.
 const SECONDS: u64 = 600;
@@ -39,7 +39,7 @@ async fn a_hit_shows_the_lifetime_left(backend: CacheBackend) {
             "{backend}: {left} ms left of {SECONDS} s"
         );
     }
-    let shown = page.texts("#pokedex-toolbar .pdt-cache-calls .pdt-ttl");
+    let shown = opened(&app, &page).await.texts(".pdt-cache-calls .pdt-ttl");
     assert!(
         shown.iter().all(|text| text.ends_with(" s left")),
         "{backend}: {shown:?}"

@@ -5,8 +5,8 @@
 use axum::http::StatusCode;
 use pokedex::cache::backends::CacheBackend;
 
-use crate::helpers::{Page, spawn_app_with};
-use crate::toolbar::{LOCAL, panels, request_id};
+use crate::helpers::{Page, TestApp, spawn_app_with};
+use crate::toolbar::{LOCAL, opened, panels, request_id};
 
 /// Digits of a decimal text, as an integer count of its last digit's unit.
 fn digits(text: &str) -> u64 {
@@ -18,7 +18,7 @@ async fn the_toolbar_shows_the_navbar_time_in_milliseconds_with_every_digit() {
     let app = spawn_app_with(|_| {}).await.seen_from(LOCAL);
     let page = app.get("/pokemon/25").await;
     let seconds = page.response_time();
-    let shown = page.texts("#pokedex-toolbar .pdt-view");
+    let shown = opened(&app, &page).await.texts(".pdt-view");
     let ms = shown[0].strip_suffix(" ms").expect("in ms");
     assert_eq!(ms.split_once('.').unwrap().1.len(), 6, "{ms}");
     assert_eq!(digits(ms), digits(&seconds), "{ms} ms is {seconds} s");
@@ -27,8 +27,8 @@ async fn the_toolbar_shows_the_navbar_time_in_milliseconds_with_every_digit() {
 }
 
 /// The toolbar's words about the view, and its verdict, on `page`.
-fn untimed(page: &Page) -> (String, String) {
-    let view = page.texts("#pokedex-toolbar .pdt-view").remove(0);
+async fn untimed(app: &TestApp, page: &Page) -> (String, String) {
+    let view = opened(app, page).await.texts(".pdt-view").remove(0);
     let verdict = page.texts("#pokedex-toolbar .pdt-handle-verdict").remove(0);
     (view, verdict)
 }
@@ -41,7 +41,7 @@ async fn a_404_or_a_redirect_is_never_said_to_come_from_a_cache() {
     for _ in 0..2 {
         let missing = app.get("/pokemon/9999").await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
-        let (view, verdict) = untimed(&missing);
+        let (view, verdict) = untimed(&app, &missing).await;
         assert_eq!(
             view,
             "not timed — the answer was the 404 page, after 1 SQL statement"
@@ -52,7 +52,7 @@ async fn a_404_or_a_redirect_is_never_said_to_come_from_a_cache() {
     }
     app.get("/all").await;
     let hit = app.get("/all").await;
-    let (view, verdict) = untimed(&hit);
+    let (view, verdict) = untimed(&app, &hit).await;
     assert_eq!(view, "did not run — served from the site cache");
     assert!(verdict.starts_with("HIT · site · memory"), "{verdict}");
 }
@@ -80,11 +80,13 @@ async fn the_settings_panel_names_the_routes_the_limits_and_what_each_backend_ho
     .await
     .seen_from(LOCAL);
     let page = app.get("/all").await;
-    let counted = page.texts("#pokedex-toolbar .pdt-backends tbody tr td:nth-child(11)");
+    let counted = opened(&app, &page)
+        .await
+        .texts(".pdt-backends tbody tr td:nth-child(11)");
     assert_eq!(
         counted,
         ["count them", "count them", "not used yet", "not used yet"],
-        "the page itself counts nothing"
+        "the toolbar counts nothing"
     );
     let json = panels(&app, request_id(&page)).await;
     let settings = &json["settings"];

@@ -1,6 +1,8 @@
 //! The toolbar's panels are an ARIA tab list, in the injected toolbar and on a
 //! request's own page: each tab names the panel it controls, which names it back,
-//! and only the selected tab is in the tab order with its panel shown.
+//! and only the selected tab is in the tab order with its panel shown. The injected
+//! toolbar's panels are empty until it is opened, and the server's sections fill
+//! them one for one.
 
 use scraper::{ElementRef, Html, Selector};
 
@@ -75,4 +77,27 @@ async fn the_toolbar_and_a_requests_page_hold_one_aria_tab_list() {
         .to_owned();
     let request = app.get(&format!("/__debug__/requests/{id}")).await;
     assert_tab_list(&request.html(), "#pdt-page");
+
+    let busy: Vec<&str> = select(&html, "#pokedex-toolbar [role=tabpanel][aria-busy=true]")
+        .iter()
+        .map(|panel| panel.value().attr("data-panel").unwrap())
+        .collect();
+    assert_eq!(busy, ["timer", "cache", "sql", "headers", "settings"]);
+    assert!(
+        !html.html().contains("pdt-cache-calls"),
+        "the page carries no panel's content"
+    );
+    let source = select(&html, "#pokedex-toolbar")[0]
+        .value()
+        .attr("data-panels")
+        .unwrap()
+        .to_owned();
+    assert_eq!(source, format!("/__debug__/requests/{id}/panels"));
+    let sections = app.get(&source).await.html();
+    let served: Vec<&str> = select(&sections, "section[data-panel]")
+        .iter()
+        .map(|panel| panel.value().attr("data-panel").unwrap())
+        .collect();
+    assert_eq!(served, busy, "one section for each empty panel");
+    assert_eq!(select(&sections, ".pdt-cache-calls").len(), 1);
 }

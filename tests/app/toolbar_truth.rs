@@ -7,7 +7,7 @@ use pokedex::cache::backends::CacheBackend;
 use serde_json::Value;
 
 use crate::helpers::spawn_app_with;
-use crate::toolbar::{LOCAL, panels, request_id};
+use crate::toolbar::{LOCAL, opened, panels, request_id};
 
 fn array(value: &Value) -> &Vec<Value> {
     value.as_array().expect("an array")
@@ -57,7 +57,9 @@ async fn a_database_backend_hit_shows_the_cache_sql_apart_from_the_views() {
             .any(|q| q["cache_sql"] == true && q["sql"].as_str().unwrap().starts_with("INSERT")),
         "the store, run in a transaction, is shown too: {queries:?}"
     );
-    let marked = miss_page.texts("#pokedex-toolbar .pdt-queries tr.pdt-cache-sql .pdt-tag");
+    let marked = opened(&app, &miss_page)
+        .await
+        .texts(".pdt-queries tr.pdt-cache-sql .pdt-tag");
     assert_eq!(
         marked.len(),
         queries.len() - 1,
@@ -69,7 +71,9 @@ async fn a_database_backend_hit_shows_the_cache_sql_apart_from_the_views() {
 async fn all_shows_the_1025_rows_its_json_row_carried_and_parameters_as_values() {
     let app = spawn_app_with(|_| {}).await.seen_from(LOCAL);
     let all = app.get("/all").await;
-    let rows = all.texts("#pokedex-toolbar .pdt-queries tbody tr td:nth-child(3)");
+    let rows = opened(&app, &all)
+        .await
+        .texts(".pdt-queries tbody tr td:nth-child(3)");
     assert_eq!(rows, ["1025 in one JSON row"]);
 
     let page = app.get("/type/normal").await;
@@ -78,7 +82,9 @@ async fn all_shows_the_1025_rows_its_json_row_carried_and_parameters_as_values()
         json["sql"]["queries"][0]["params"],
         serde_json::json!(["'normal'"])
     );
-    let shown = page.texts("#pokedex-toolbar .pdt-queries tbody tr td:nth-child(2)");
+    let shown = opened(&app, &page)
+        .await
+        .texts(".pdt-queries tbody tr td:nth-child(2)");
     assert_eq!(shown, ["'normal'"]);
 
     let home = app.get("/").await;
@@ -108,7 +114,9 @@ async fn a_failing_backend_says_why_in_its_row_and_on_the_handle() {
         why.to_ascii_lowercase().contains("refused"),
         "port 1 refuses the connection: {why}"
     );
-    let shown = page.texts("#pokedex-toolbar .pdt-cache-calls .pdt-error");
+    let shown = opened(&app, &page)
+        .await
+        .texts(".pdt-cache-calls .pdt-error");
     assert!(shown.iter().any(|text| text.contains(why)), "{shown:?}");
     let handle = page.texts("#pokedex-toolbar .pdt-handle-problem");
     assert!(handle[0].starts_with("redis failed: "), "{handle:?}");
@@ -142,12 +150,17 @@ async fn the_headers_panel_shows_what_the_browser_received_and_what_the_cache_ke
     assert!(header(kept, "etag").is_some());
     assert_eq!(header(kept, "server-timing"), None);
 
-    let shown = page.texts("#pokedex-toolbar .pdt-received tr");
+    let sections = opened(&app, &page).await;
+    let shown = sections.texts(".pdt-received tr");
     assert!(
         shown.contains(&"cache-controlno-store".to_owned()),
         "{shown:?}"
     );
-    let shown = page.texts("#pokedex-toolbar .pdt-without-toolbar tr");
+    assert!(
+        shown.contains(&format!("content-length{}", page.body.len())),
+        "the length that left: {shown:?}"
+    );
+    let shown = sections.texts(".pdt-without-toolbar tr");
     assert!(
         shown.contains(&"cache-controlmax-age=600".to_owned()),
         "{shown:?}"

@@ -3,6 +3,7 @@
 //! keyboard alone — its handle the first Tab stop, with a focus ring, and its tabs
 //! moved by arrows, Home and End. Screenshots of each step go beside the others.
 
+use fantoccini::Locator;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use serde_json::Value;
@@ -144,6 +145,11 @@ async fn dark_phone_pages_keep_the_toolbar_off_the_tables_and_usable_from_the_ke
             "{key:?}"
         );
     }
+    client
+        .wait()
+        .for_element(Locator::Css("#pdt-panel-headers:not([aria-busy])"))
+        .await
+        .unwrap();
     browser.screenshot("dark-390-toolbar-headers").await;
 
     press(&browser, Key::Escape).await;

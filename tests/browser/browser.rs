@@ -167,7 +167,7 @@ impl Browser {
         self.navbar_time().await
     }
 
-    /// Opens the toolbar, shows `panel`, and returns that panel's text.
+    /// Opens the toolbar, shows `panel`, and returns that panel's text once loaded.
     pub async fn toolbar_panel(&self, panel: &str) -> String {
         let toolbar = &self.client;
         let handle = toolbar.find(Locator::Css(".pdt-handle")).await.unwrap();
@@ -184,9 +184,11 @@ impl Browser {
             .click()
             .await
             .unwrap();
-        let section = format!("#pokedex-toolbar [data-panel=\"{panel}\"]");
+        // The panels arrive from the server when the sidebar first opens.
+        let section = format!("#pokedex-toolbar [data-panel=\"{panel}\"]:not([aria-busy])");
         toolbar
-            .find(Locator::Css(&section))
+            .wait()
+            .for_element(Locator::Css(&section))
             .await
             .unwrap()
             .text()

@@ -28,6 +28,15 @@ impl Selection {
         Arc::clone(&current[strategy.index()])
     }
 
+    /// What every strategy does now, read at once, indexed by [`Strategy::index`].
+    #[must_use]
+    pub fn now(&self) -> [Arc<StrategySettings>; 3] {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// Switches `strategy` to `settings`, from the next request on.
     pub fn set(&self, strategy: Strategy, settings: StrategySettings) {
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);

@@ -10,9 +10,7 @@ use serde::Serialize;
 pub struct HeadersPanel {
     /// The request's, as received.
     pub request: Vec<(String, String)>,
-    /// What this browser received, the toolbar's changes included. The injected
-    /// copy lacks `content-length`, which the toolbar itself changes; the history's
-    /// copy has it.
+    /// What this browser received, the toolbar's changes included.
     pub received: Vec<(String, String)>,
     /// What the app sent before the toolbar changed it: what a cache stored, and
     /// what a client without the toolbar receives.

@@ -1,15 +1,13 @@
-//! What the panels show for one request — the same struct feeds the injected
-//! toolbar, the history pages and the JSON, so they cannot disagree.
+//! What the panels show for one request — the same struct feeds the toolbar's
+//! panels, the history pages and the JSON, so they cannot disagree.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use axum::extract::Request;
-use axum::http::HeaderMap;
-use axum::http::response::Parts;
 use serde::Serialize;
 
+use super::entry::{Entry, millis};
 use crate::cache::strategies::Strategies;
-use crate::record::{CacheCall, Query, Record};
+use crate::record::{CacheCall, Query};
 use headers::{HeadersPanel, listed};
 use settings::SettingsPanel;
 use verdict::Verdict;
@@ -103,10 +101,6 @@ pub struct SqlPanel {
     pub queries: Vec<Query>,
 }
 
-fn millis(nanos: u64) -> f64 {
-    Duration::from_nanos(nanos).as_secs_f64() * 1000.0
-}
-
 /// Nanoseconds as milliseconds with every digit: `1.234567` for 1 234 567 ns, the
 /// navbar's `0.001234567` seconds.
 #[must_use]
@@ -114,9 +108,9 @@ pub fn exact_ms(nanos: u64) -> String {
     format!("{}.{:06}", nanos / 1_000_000, nanos % 1_000_000)
 }
 
-/// Now, as milliseconds since the epoch and as a time of day (UTC).
-fn now() -> (u64, String) {
-    let since = SystemTime::now()
+/// `at` as milliseconds since the epoch and as a time of day (UTC).
+fn time_of_day(at: SystemTime) -> (u64, String) {
+    let since = at
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default();
     let seconds = since.as_secs() % 86_400;
@@ -130,99 +124,71 @@ fn now() -> (u64, String) {
     (u64::try_from(since.as_millis()).unwrap_or(u64::MAX), at)
 }
 
-/// What the toolbar keeps of a request before passing it on.
-pub struct Asked {
-    method: String,
-    path: String,
-    headers: HeaderMap,
-}
-
-impl Asked {
-    /// The method, path and query, and headers of `request`.
-    #[must_use]
-    pub fn of(request: &Request) -> Self {
-        Self {
-            method: request.method().to_string(),
-            path: request
-                .uri()
-                .path_and_query()
-                .map_or("/", |pq| pq.as_str())
-                .to_owned(),
-            headers: request.headers().clone(),
-        }
-    }
-}
-
 impl Panels {
-    /// The panels of an answered request, from what was recorded and what the
-    /// strategies hold in memory: no backend is asked anything. `response` is the
-    /// answer as the app sent it; the toolbar layer fills in what was received.
+    /// The panels of the request `entry` recorded, with the backends' options from
+    /// `strategies`: built when asked, from what was kept; no backend is asked
+    /// anything.
     #[must_use]
-    pub fn new(
-        request_id: u64,
-        asked: Asked,
-        total: Duration,
-        record: Record,
-        response: &Parts,
-        strategies: &Strategies,
-    ) -> Self {
-        let verdict = Verdict::of(&record);
-        let Record {
-            view_ns,
-            cache_calls,
-            queries,
-            pages: _,
-        } = record;
+    pub fn of(entry: &Entry, strategies: &Strategies) -> Self {
+        let Entry {
+            times,
+            record,
+            asked,
+            ..
+        } = entry;
         let mut operations: Vec<(String, usize)> = Vec::new();
-        for call in &cache_calls {
+        for call in &record.cache_calls {
             match operations.iter_mut().find(|(op, _)| op == call.operation) {
                 Some((_, count)) => *count += 1,
                 None => operations.push((call.operation.to_owned(), 1)),
             }
         }
-        let cache_ns: u64 = cache_calls.iter().map(|call| call.time_ns).sum();
-        let sql_ns: u64 = queries.iter().map(|query| query.time_ns).sum();
-        let status = response.status.as_u16();
-        let (at_unix_ms, at) = now();
-        let untimed = view_ns
+        let status = entry.status.as_u16();
+        let (at_unix_ms, at) = time_of_day(entry.at);
+        let untimed = times
+            .view_ns
             .is_none()
-            .then(|| verdict.untimed(status, queries.len()));
+            .then(|| entry.verdict.untimed(status, times.queries));
         Self {
-            request_id,
-            method: asked.method,
-            path: asked.path,
+            request_id: entry.request_id,
+            method: asked.method.to_string(),
+            path: asked.path().to_owned(),
             status,
             at,
             at_unix_ms,
-            verdict,
+            verdict: entry.verdict.clone(),
             timer: TimerPanel {
-                total_ms: total.as_secs_f64() * 1000.0,
-                view_ms: view_ns.map(millis),
-                view_ns,
+                total_ms: times.total_ms(),
+                view_ms: times.view_ns.map(millis),
+                view_ns: times.view_ns,
                 untimed,
-                cache_ms: millis(cache_ns),
-                sql_ms: millis(sql_ns),
+                cache_ms: millis(times.cache_ns),
+                sql_ms: millis(times.sql_ns),
             },
             cache: CachePanel {
-                calls: cache_calls.len(),
-                hits: cache_calls.iter().map(|call| call.hits).sum(),
-                misses: cache_calls.iter().map(|call| call.misses).sum(),
-                time_ms: millis(cache_ns),
+                calls: record.cache_calls.len(),
+                hits: times.hits,
+                misses: times.misses,
+                time_ms: millis(times.cache_ns),
                 operations,
-                rows: cache_calls,
+                rows: record.cache_calls.clone(),
             },
             sql: SqlPanel {
-                count: queries.len(),
-                cache_count: queries.iter().filter(|query| query.cache_sql).count(),
-                time_ms: millis(sql_ns),
-                queries,
+                count: times.queries,
+                cache_count: record
+                    .queries
+                    .iter()
+                    .filter(|query| query.cache_sql)
+                    .count(),
+                time_ms: millis(times.sql_ns),
+                queries: record.queries.clone(),
             },
             headers: HeadersPanel {
                 request: listed(&asked.headers),
-                received: Vec::new(),
-                without_toolbar: listed(&response.headers),
+                received: listed(&entry.received),
+                without_toolbar: listed(&entry.sent),
             },
-            settings: SettingsPanel::of(strategies),
+            settings: SettingsPanel::of(&entry.setup, strategies),
         }
     }
 }

@@ -2,12 +2,43 @@
 //! per-view cache wraps, every backend's location and limits, and — counted only
 //! when a debug page asks, never while a page is served — what each backend holds.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
-use crate::cache::backends::CacheBackend;
 use crate::cache::backends::options::BackendOptions;
+use crate::cache::backends::{CacheBackend, PerBackend};
 use crate::cache::invalidation::InvalidationMode;
+use crate::cache::strategies::settings::StrategySettings;
 use crate::cache::strategies::{Strategies, Strategy};
+
+/// What of the caching set-up can change while the server runs (the lab switches
+/// strategies and modes; a backend is built on first use), as a request met it:
+/// kept with the request, so that its Settings panel, built when asked, tells the
+/// truth about that request. Taking it is three reference counts and a few loads.
+pub struct SetupSeen {
+    strategies: [Arc<StrategySettings>; 3],
+    built: PerBackend<bool>,
+    invalidation: InvalidationMode,
+}
+
+impl SetupSeen {
+    /// The set-up of `strategies` now.
+    #[must_use]
+    pub fn now(strategies: &Strategies) -> Self {
+        let built = |backend| strategies.backends.built(backend).is_some();
+        Self {
+            strategies: strategies.selection.now(),
+            built: PerBackend {
+                memory: built(CacheBackend::Memory),
+                file: built(CacheBackend::File),
+                database: built(CacheBackend::Database),
+                redis: built(CacheBackend::Redis),
+            },
+            invalidation: strategies.invalidation.mode(),
+        }
+    }
+}
 
 /// How caching is set up.
 #[derive(Debug, Clone, Serialize)]
@@ -75,13 +106,14 @@ pub struct UsageCell {
 }
 
 impl SettingsPanel {
-    /// The panel as `strategies` are set up now; no backend is asked anything.
+    /// The panel of a request that met `seen`, with the backends' options from
+    /// `strategies`; no backend is asked anything.
     #[must_use]
-    pub fn of(strategies: &Strategies) -> Self {
+    pub fn of(seen: &SetupSeen, strategies: &Strategies) -> Self {
         let rows = Strategy::ALL
             .into_iter()
             .map(|strategy| {
-                let settings = strategies.selection.get(strategy);
+                let settings = &seen.strategies[strategy.index()];
                 StrategyRow {
                     strategy: strategy.name(),
                     backend: CacheBackend::name_or_off(settings.backend),
@@ -94,17 +126,13 @@ impl SettingsPanel {
             .into_iter()
             .map(|backend| {
                 let options = strategies.backends.options(backend);
-                backend_row(
-                    backend,
-                    options,
-                    strategies.backends.built(backend).is_some(),
-                )
+                backend_row(backend, options, seen.built[backend])
             })
             .collect();
         Self {
             strategies: rows,
             backends,
-            invalidation: strategies.invalidation.mode(),
+            invalidation: seen.invalidation,
         }
     }
 

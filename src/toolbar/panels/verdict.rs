@@ -64,6 +64,17 @@ impl Verdict {
         }
     }
 
+    /// The outcome in lower case, as the handle's class names it.
+    #[must_use]
+    pub fn class(&self) -> &'static str {
+        match self.outcome {
+            "HIT" => "hit",
+            "MISS" => "miss",
+            "BYPASS" => "bypass",
+            _ => "uncached",
+        }
+    }
+
     /// Whether a page cache answered, so that no view ran.
     #[must_use]
     pub fn served_from_cache(&self) -> bool {
@@ -98,7 +109,8 @@ impl std::fmt::Display for Verdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.outcome)?;
         for part in [self.strategy, self.backend].into_iter().flatten() {
-            write!(f, " · {part}")?;
+            f.write_str(" · ")?;
+            f.write_str(part)?;
         }
         Ok(())
     }
