@@ -34,7 +34,8 @@ const FLASH: &[u8] = b"<!--flash-->";
 pub const HEAD_SCAN: usize = 2 * 1024;
 /// How near its end a page's `</body>` stands.
 const TAIL_SCAN: usize = 1024;
-/// Room for the injected toolbar, so that rendering it never grows its buffer.
+/// Room for the injected toolbar and the end of the page after it, so that neither
+/// grows its buffer.
 const TOOLBAR_SIZE: usize = 4 * 1024;
 /// The tag the toolbar goes before, in any case.
 const BODY_END: &[u8] = b"</body>";
@@ -103,7 +104,7 @@ pub async fn inject(
         )
     });
     let (has_flash, has_toolbar) = (flash.is_some(), toolbar.is_some());
-    let Some(pieces) = insert(&page, flash.map(Bytes::from), toolbar.map(Bytes::from)) else {
+    let Some(pieces) = insert(&page, flash.as_deref(), toolbar) else {
         return Response::from_parts(head, Body::from(page));
     };
     let length: usize = pieces.iter().map(Bytes::len).sum();
@@ -114,34 +115,36 @@ pub async fn inject(
     Response::from_parts(head, Body::from_stream(pieces))
 }
 
-/// `page`, as pieces that share its bytes, with its internal markup uncommented,
-/// `flash` in its place and `toolbar` before `</body>`; `None` when there was nothing
-/// to add. Markers stand in a page's head and `</body>` at its end, so only those
-/// are searched: a large page costs no more than a small one.
-fn insert(page: &Bytes, mut flash: Option<Bytes>, toolbar: Option<Bytes>) -> Option<Vec<Bytes>> {
-    let head = &page[..page.len().min(HEAD_SCAN)];
-    let mut pieces = Vec::new();
+/// `page` with its internal markup uncommented, `flash` in its place and `toolbar`
+/// before `</body>`, in at most three pieces: the rewritten head (a copy of at most
+/// [`HEAD_SCAN`] bytes), the page's middle (shared, never copied), and the toolbar
+/// with the end of the page after it; `None` when there was nothing to add. Markers
+/// stand in a page's head and `</body>` at its end, so only those are searched: a
+/// large page costs no more than a small one.
+fn insert(page: &Bytes, mut flash: Option<&str>, toolbar: Option<String>) -> Option<Vec<Bytes>> {
+    let scan = &page[..page.len().min(HEAD_SCAN)];
+    let mut head = Vec::new();
     let mut from = 0;
     let mut changed = false;
     // One pass over the head, comment by comment: both markers open one.
     let mut search = 0;
-    while let Some(found) = COMMENTS.find(&head[search..]) {
+    while let Some(found) = COMMENTS.find(&scan[search..]) {
         let at = search + found;
-        let comment = &head[at..];
+        let comment = &scan[at..];
         if comment.starts_with(FLASH) {
-            pieces.push(page.slice(from..at));
+            head.extend_from_slice(&page[from..at]);
             if let Some(flash) = flash.take() {
-                pieces.push(flash);
+                head.extend_from_slice(flash.as_bytes());
                 changed = true;
             }
             from = at + FLASH.len();
         } else if comment.starts_with(INTERNAL) {
             let inner = at + INTERNAL.len();
-            let Some(end) = memmem::find(&head[inner..], COMMENT_END).map(|end| inner + end) else {
+            let Some(end) = memmem::find(&scan[inner..], COMMENT_END).map(|end| inner + end) else {
                 break;
             };
-            pieces.push(page.slice(from..at));
-            pieces.push(page.slice(inner..end));
+            head.extend_from_slice(&page[from..at]);
+            head.extend_from_slice(&page[inner..end]);
             from = end + COMMENT_END.len();
             changed = true;
         }
@@ -151,13 +154,17 @@ fn insert(page: &Bytes, mut flash: Option<Bytes>, toolbar: Option<Bytes>) -> Opt
     let body_end = toolbar
         .as_ref()
         .and_then(|_| last_body_end(&page[tail..]).map(|at| tail + at));
-    if let (Some(at), Some(toolbar)) = (body_end, toolbar) {
-        pieces.push(page.slice(from..at));
-        pieces.push(toolbar);
-        from = at;
-        changed = true;
+    let mut pieces = vec![Bytes::from(head)];
+    match (body_end, toolbar) {
+        (Some(at), Some(toolbar)) => {
+            let mut end = toolbar.into_bytes();
+            end.extend_from_slice(&page[at..]);
+            pieces.push(page.slice(from..at));
+            pieces.push(Bytes::from(end));
+            changed = true;
+        }
+        _ => pieces.push(page.slice(from..)),
     }
-    pieces.push(page.slice(from..));
     pieces.retain(|piece| !piece.is_empty());
     changed.then_some(pieces)
 }
@@ -216,14 +223,8 @@ mod tests {
     fn internal_markup_is_uncommented_the_flash_placed_and_the_toolbar_added() {
         let page = Bytes::from_static(PAGE);
         let joined = |pieces: Vec<Bytes>| String::from_utf8(pieces.concat()).unwrap();
-        let out = joined(
-            insert(
-                &page,
-                Some(Bytes::from_static(b"<p>saved</p>")),
-                Some(Bytes::from_static(b"<div>T</div>")),
-            )
-            .unwrap(),
-        );
+        let out =
+            joined(insert(&page, Some("<p>saved</p>"), Some("<div>T</div>".to_owned())).unwrap());
         assert_eq!(
             out,
             "<nav><a href=\"/lab\">Lab</a></nav><main>\n<p>saved</p>\n<h1>P <a href=\"/e\">Edit</a></h1></main><div>T</div></body></html>"
@@ -240,12 +241,30 @@ mod tests {
     }
 
     #[test]
+    fn a_large_page_is_shared_not_copied_in_three_pieces() {
+        let mut html = PAGE[..PAGE.len() - b"</main></body></html>".len()].to_vec();
+        html.extend(std::iter::repeat_n(b'x', 100_000));
+        html.extend_from_slice(b"</main></body></html>");
+        let page = Bytes::from(html);
+        let pieces = insert(&page, Some("<p>saved</p>"), Some("<div>T</div>".to_owned())).unwrap();
+        assert_eq!(pieces.len(), 3, "head, middle, toolbar and end");
+        let middle = pieces[1].as_ptr() as usize;
+        let shared = page.as_ptr() as usize..page.as_ptr() as usize + page.len();
+        assert!(
+            shared.contains(&middle),
+            "the middle is the page's own bytes"
+        );
+        assert!(pieces[1].len() > 100_000);
+        assert_eq!(pieces[2], b"<div>T</div></body></html>"[..]);
+    }
+
+    #[test]
     fn the_toolbar_goes_before_the_last_body_end_tag_in_any_case() {
         assert_eq!(last_body_end(b"<p></BODY></html>"), Some(3));
         assert_eq!(last_body_end(b"</body><p></Body>"), Some(10));
         assert_eq!(last_body_end(b"<p></bod"), None);
         let page = Bytes::from_static(b"<main></main></BODY></html>");
-        let out = insert(&page, None, Some(Bytes::from_static(b"<div>T</div>"))).unwrap();
+        let out = insert(&page, None, Some("<div>T</div>".to_owned())).unwrap();
         assert_eq!(out.concat(), b"<main></main><div>T</div></BODY></html>");
     }
 
