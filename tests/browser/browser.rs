@@ -1,6 +1,7 @@
 //! Chromedriver and a headless Chromium session, started per test and stopped with it.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -55,6 +56,7 @@ pub async fn browser_with(test: &str, extra: &[&str]) -> Option<Browser> {
     let port = free_port();
     let driver = Command::new(driver)
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -232,17 +234,20 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
-    /// Ends the session and chromedriver.
-    pub async fn close(mut self) {
+    /// Ends the session; dropping the browser then stops chromedriver.
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
     }
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // A failed test still stops chromedriver (and with it, its Chromium).
+        // chromedriver leads its own process group, which Chromium's processes join:
+        // a test that failed stops them all. Killing chromedriver alone left its
+        // Chromium running, a dozen processes per failed test.
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.driver.kill();
+        let _ = self.driver.wait();
     }
 }
