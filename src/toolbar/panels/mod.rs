@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use super::entry::{Entry, millis};
+use super::entry::{Entry, Ms, millis};
 use crate::cache::strategies::Strategies;
 use crate::record::{CacheCall, Query};
 use headers::{HeadersPanel, listed};
@@ -105,7 +105,7 @@ pub struct SqlPanel {
 /// navbar's `0.001234567` seconds.
 #[must_use]
 pub fn exact_ms(nanos: u64) -> String {
-    format!("{}.{:06}", nanos / 1_000_000, nanos % 1_000_000)
+    Ms::new(nanos, 6).to_string()
 }
 
 /// `at` as milliseconds since the epoch and as a time of day (UTC).
