@@ -75,7 +75,7 @@ impl Gate {
         let headers = request.headers();
         let internal =
             client_of(request).is_some_and(|ip| self.internal_ips.contains(&ip.to_canonical()));
-        if !internal || PROXY_HEADERS.iter().any(|name| headers.contains_key(name)) {
+        if !internal || headers.keys().any(|name| PROXY_HEADERS.contains(name)) {
             return Err(Refusal::Hidden);
         }
         let host = headers

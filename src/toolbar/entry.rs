@@ -7,11 +7,15 @@ use std::time::{Duration, SystemTime};
 
 use axum::extract::Request;
 use axum::http::response::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 
+use super::inject::PageEdits;
 use super::panels::settings::SetupSeen;
 use super::panels::verdict::Verdict;
 use crate::record::{Record, nanos};
+
+/// `Server-Timing`, which `http` has no constant for.
+const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 /// One recorded request and its answer.
 pub struct Entry {
@@ -25,8 +29,9 @@ pub struct Entry {
     pub status: StatusCode,
     /// The answer's headers as the app sent them, before the toolbar changed them.
     pub sent: HeaderMap,
-    /// The answer's headers as they left, the toolbar's changes included.
-    pub received: HeaderMap,
+    /// How the toolbar changed the page's headers besides `Server-Timing`, when it
+    /// added to the page: with `sent`, what left (see [`Entry::received`]).
+    pub edits: Option<PageEdits>,
     /// What the caches did, in a word.
     pub verdict: Verdict,
     /// Where the time went.
@@ -162,7 +167,7 @@ impl Ms {
     }
 
     /// Writes it to `out` piece by piece, without `core::fmt`'s machinery.
-    pub fn write_to(self, out: &mut impl std::fmt::Write) -> std::fmt::Result {
+    pub fn write_to<W: std::fmt::Write + ?Sized>(self, out: &mut W) -> std::fmt::Result {
         let scale = 10_u64.pow(self.places);
         let mut digits = itoa::Buffer::new();
         out.write_str(digits.format(self.units / scale))?;
@@ -184,11 +189,24 @@ impl std::fmt::Display for Ms {
     }
 }
 
+/// Templates write it without `core::fmt`'s machinery.
+impl askama::FastWritable for Ms {
+    fn write_into<W: std::fmt::Write + ?Sized>(
+        &self,
+        dest: &mut W,
+        _: &dyn askama::Values,
+    ) -> askama::Result<()> {
+        Ok(self.write_to(dest)?)
+    }
+}
+
+/// Digits and a point: nothing to escape.
+impl askama::filters::HtmlSafe for Ms {}
+
 impl Entry {
     /// The entry of request `request_id`, `asked` and answered with `response`
     /// after `total`, having done what `record` holds with the set-up `setup`.
-    /// `received` stays empty until the toolbar layer sets it to the answer as it
-    /// left.
+    /// `edits` stays empty until the toolbar layer has changed the page.
     #[must_use]
     pub fn new(
         request_id: u64,
@@ -204,12 +222,33 @@ impl Entry {
             asked,
             status: response.status,
             sent: response.headers.clone(),
-            received: HeaderMap::new(),
+            edits: None,
             verdict: Verdict::of(&record),
             times: Times::of(&record, total),
             record,
             setup,
         }
+    }
+}
+
+impl Entry {
+    /// Adds this request's `Server-Timing` to `headers`.
+    pub fn stamp(&self, headers: &mut HeaderMap) {
+        if let Some(timing) = self.times.server_timing() {
+            headers.insert(SERVER_TIMING, timing);
+        }
+    }
+
+    /// The answer's headers as they left: those sent, stamped and edited by the same
+    /// calls the toolbar layer made on the answer itself.
+    #[must_use]
+    pub fn received(&self) -> HeaderMap {
+        let mut headers = self.sent.clone();
+        self.stamp(&mut headers);
+        if let Some(edits) = self.edits {
+            edits.apply(&mut headers);
+        }
+        headers
     }
 }
 
@@ -227,6 +266,12 @@ mod tests {
         assert_eq!(shown(5_000, 3), "0.005");
         assert_eq!(shown(0, 3), "0.000");
         assert_eq!(shown(12_345_678_901, 0), "12346");
+        assert_eq!(shown(u64::MAX, 6), "18446744073709.551615");
+        assert_eq!(
+            shown(u64::MAX, 0),
+            "18446744073709",
+            "saturated, not rounded"
+        );
         let times = Times {
             total: Duration::from_nanos(2_345_678),
             view_ns: None,

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use memchr::memmem::{self, Finder};
+use memchr::memmem::Finder;
 
 use super::entry::Entry;
 use crate::cache::strategies::page_rules::is_html;
@@ -39,8 +39,8 @@ const TAIL_SCAN: usize = 1024;
 const TOOLBAR_SIZE: usize = 4 * 1024;
 /// The tag the toolbar goes before, in any case.
 const BODY_END: &[u8] = b"</body>";
-/// The search for comment starts, built once.
-static COMMENTS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(COMMENT_START));
+/// The search for a comment's end, built once.
+static COMMENT_ENDS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(COMMENT_END));
 
 /// The injected markup, `templates/toolbar/toolbar.html`: the handle, the tabs and
 /// an empty section per panel, which the toolbar's script fills from
@@ -75,19 +75,41 @@ pub fn spend_flash(headers: &mut HeaderMap) {
     }
 }
 
+/// How [`inject`] changed a page's headers when it added to the page's bytes: kept
+/// by the history, so that the Headers panel applies them again to the headers as
+/// sent instead of the history keeping a second copy of every response's headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageEdits {
+    /// The page's new length.
+    length: usize,
+    /// Whether it gained a save's message.
+    flash: bool,
+    /// Whether it gained the toolbar.
+    toolbar: bool,
+}
+
+impl PageEdits {
+    /// Makes `headers` those of the page as edited.
+    pub fn apply(self, headers: &mut HeaderMap) {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(self.length));
+        mark_changed(headers, self.flash, self.toolbar);
+    }
+}
+
 /// The response with what an internal client sees added, when it is an HTML page:
-/// `flash`, once, and the toolbar of `entry`.
+/// `flash`, once, and the toolbar of `entry`; with how its headers were changed,
+/// when they were.
 pub async fn inject(
     mut head: Parts,
     body: Body,
     flash: Option<&str>,
     entry: Option<&Entry>,
-) -> Response {
+) -> (Response, Option<PageEdits>) {
     if head.status == StatusCode::NOT_MODIFIED || !is_html(&head.headers) {
-        return Response::from_parts(head, body);
+        return (Response::from_parts(head, body), None);
     }
     let Ok(collected) = body.collect().await else {
-        return Response::from_parts(head, Body::empty());
+        return (Response::from_parts(head, Body::empty()), None);
     };
     let page = collected.to_bytes();
     let toolbar = entry.and_then(|entry| {
@@ -105,14 +127,19 @@ pub async fn inject(
     });
     let (has_flash, has_toolbar) = (flash.is_some(), toolbar.is_some());
     let Some(pieces) = insert(&page, flash.as_deref(), toolbar) else {
-        return Response::from_parts(head, Body::from(page));
+        return (Response::from_parts(head, Body::from(page)), None);
     };
-    let length: usize = pieces.iter().map(Bytes::len).sum();
-    head.headers
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-    mark_changed(&mut head.headers, has_flash, has_toolbar);
+    let edits = PageEdits {
+        length: pieces.iter().map(Bytes::len).sum(),
+        flash: has_flash,
+        toolbar: has_toolbar,
+    };
+    edits.apply(&mut head.headers);
     let pieces = futures_util::stream::iter(pieces.into_iter().map(Ok::<_, Infallible>));
-    Response::from_parts(head, Body::from_stream(pieces))
+    (
+        Response::from_parts(head, Body::from_stream(pieces)),
+        Some(edits),
+    )
 }
 
 /// `page` with its internal markup uncommented, `flash` in its place and `toolbar`
@@ -123,13 +150,12 @@ pub async fn inject(
 /// large page costs no more than a small one.
 fn insert(page: &Bytes, mut flash: Option<&str>, toolbar: Option<String>) -> Option<Vec<Bytes>> {
     let scan = &page[..page.len().min(HEAD_SCAN)];
-    let mut head = Vec::new();
+    let mut head = Vec::with_capacity(scan.len() + flash.map_or(0, str::len));
     let mut from = 0;
     let mut changed = false;
     // One pass over the head, comment by comment: both markers open one.
     let mut search = 0;
-    while let Some(found) = COMMENTS.find(&scan[search..]) {
-        let at = search + found;
+    while let Some(at) = next_comment(scan, search) {
         let comment = &scan[at..];
         if comment.starts_with(FLASH) {
             head.extend_from_slice(&page[from..at]);
@@ -140,7 +166,7 @@ fn insert(page: &Bytes, mut flash: Option<&str>, toolbar: Option<String>) -> Opt
             from = at + FLASH.len();
         } else if comment.starts_with(INTERNAL) {
             let inner = at + INTERNAL.len();
-            let Some(end) = memmem::find(&scan[inner..], COMMENT_END).map(|end| inner + end) else {
+            let Some(end) = COMMENT_ENDS.find(&scan[inner..]).map(|end| inner + end) else {
                 break;
             };
             head.extend_from_slice(&page[from..at]);
@@ -167,6 +193,21 @@ fn insert(page: &Bytes, mut flash: Option<&str>, toolbar: Option<String>) -> Opt
     }
     pieces.retain(|piece| !piece.is_empty());
     changed.then_some(pieces)
+}
+
+/// Where the first comment at or after `start` begins in `scan`. A `!` is rare in a
+/// page's head (its doctype and its comments), and a search for one byte is the
+/// cheapest there is.
+fn next_comment(scan: &[u8], start: usize) -> Option<usize> {
+    let mut from = start;
+    while let Some(found) = memchr::memchr(b'!', scan.get(from..)?) {
+        let bang = from + found;
+        if bang > start && scan[bang - 1..].starts_with(COMMENT_START) {
+            return Some(bang - 1);
+        }
+        from = bang + 1;
+    }
+    None
 }
 
 /// Where the last `</body>` (in any case) starts in `tail`.
@@ -256,6 +297,21 @@ mod tests {
         );
         assert!(pieces[1].len() > 100_000);
         assert_eq!(pieces[2], b"<div>T</div></body></html>"[..]);
+    }
+
+    #[test]
+    fn comments_are_found_past_doctypes_exclamations_and_the_start() {
+        let scan = b"<!doctype html><p>Hi!</p><!-- a --><b>!</b><!--b-->";
+        assert_eq!(next_comment(scan, 0), Some(25));
+        assert_eq!(next_comment(scan, 26), Some(43));
+        assert_eq!(next_comment(scan, 44), None);
+        assert_eq!(
+            next_comment(b"<!--", 1),
+            None,
+            "a comment begun before the start"
+        );
+        assert_eq!(next_comment(b"<!", 0), None);
+        assert_eq!(next_comment(b"", 3), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, Method, header};
+use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -19,9 +19,6 @@ use super::panels::settings::SetupSeen;
 use crate::cache::strategies::page_rules::{headers_only, is_page_path};
 use crate::record;
 
-/// `Server-Timing`, which `http` has no constant for.
-const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
-
 /// The toolbar middleware; see the module docs.
 pub async fn toolbar(
     State(toolbar): State<Arc<Toolbar>>,
@@ -31,7 +28,8 @@ pub async fn toolbar(
     if !is_page_path(request.uri().path()) || !toolbar.gate.is_internal(&request) {
         return next.run(request).await;
     }
-    let asked = Asked::of(&request);
+    // The request as it arrived, for the panels: only a toolbar that is on keeps it.
+    let asked = toolbar.enabled.then(|| Asked::of(&request));
     // What an internal client sees is edited on its way out (the toolbar, the
     // lab's link), so its pages come in identity.
     request.headers_mut().remove(header::ACCEPT_ENCODING);
@@ -49,24 +47,28 @@ pub async fn toolbar(
     }
 }
 
-/// The steps of [`toolbar`] for an internal client's request.
-async fn decorated(toolbar: &Toolbar, asked: Asked, request: Request, next: Next) -> Response {
+/// The steps of [`toolbar`] for an internal client's request, recorded when the
+/// toolbar is on, which is when `asked` holds the request as it arrived.
+async fn decorated(
+    toolbar: &Toolbar,
+    asked: Option<Asked>,
+    request: Request,
+    next: Next,
+) -> Response {
     let flash = flash_of(&request);
-    if !toolbar.enabled {
+    let Some(asked) = asked else {
         let (head, body) = next.run(request).await.into_parts();
-        return inject(head, body, flash.as_deref(), None).await;
-    }
+        return inject(head, body, flash.as_deref(), None).await.0;
+    };
     let started = Instant::now();
     let (response, record) = record::recording(next.run(request)).await;
     let total = started.elapsed();
     let (mut head, body) = response.into_parts();
     let setup = SetupSeen::now(&toolbar.strategies);
     let mut entry = Entry::new(toolbar.next_id(), asked, total, record, &head, setup);
-    if let Some(timing) = entry.times.server_timing() {
-        head.headers.insert(SERVER_TIMING, timing);
-    }
-    let response = inject(head, body, flash.as_deref(), Some(&entry)).await;
-    entry.received = response.headers().clone();
+    entry.stamp(&mut head.headers);
+    let (response, edits) = inject(head, body, flash.as_deref(), Some(&entry)).await;
+    entry.edits = edits;
     toolbar.remember(entry);
     response
 }

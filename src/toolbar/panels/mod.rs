@@ -185,7 +185,7 @@ impl Panels {
             },
             headers: HeadersPanel {
                 request: listed(&asked.headers),
-                received: listed(&entry.received),
+                received: listed(&entry.received()),
                 without_toolbar: listed(&entry.sent),
             },
             settings: SettingsPanel::of(&entry.setup, strategies),

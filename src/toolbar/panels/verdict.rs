@@ -105,13 +105,34 @@ impl Verdict {
     }
 }
 
-impl std::fmt::Display for Verdict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.outcome)?;
+impl Verdict {
+    /// Writes `HIT · site · memory`, without `core::fmt`'s machinery.
+    fn write_to<W: std::fmt::Write + ?Sized>(&self, out: &mut W) -> std::fmt::Result {
+        out.write_str(self.outcome)?;
         for part in [self.strategy, self.backend].into_iter().flatten() {
-            f.write_str(" · ")?;
-            f.write_str(part)?;
+            out.write_str(" · ")?;
+            out.write_str(part)?;
         }
         Ok(())
     }
 }
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.write_to(f)
+    }
+}
+
+/// Every page with the toolbar writes one, in its handle.
+impl askama::FastWritable for Verdict {
+    fn write_into<W: std::fmt::Write + ?Sized>(
+        &self,
+        dest: &mut W,
+        _: &dyn askama::Values,
+    ) -> askama::Result<()> {
+        Ok(self.write_to(dest)?)
+    }
+}
+
+/// Fixed words of the app's own (outcomes, strategies, backends): nothing to escape.
+impl askama::filters::HtmlSafe for Verdict {}
