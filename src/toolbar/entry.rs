@@ -13,6 +13,7 @@ use super::inject::PageEdits;
 use super::panels::settings::SetupSeen;
 use super::panels::verdict::Verdict;
 use crate::record::{Record, nanos};
+use crate::web::format::written_by_write_to;
 
 /// `Server-Timing`, which `http` has no constant for.
 const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
@@ -167,7 +168,7 @@ impl Ms {
     }
 
     /// Writes it to `out` piece by piece, without `core::fmt`'s machinery.
-    pub fn write_to<W: std::fmt::Write + ?Sized>(self, out: &mut W) -> std::fmt::Result {
+    pub fn write_to<W: std::fmt::Write + ?Sized>(&self, out: &mut W) -> std::fmt::Result {
         let scale = 10_u64.pow(self.places);
         let mut digits = itoa::Buffer::new();
         out.write_str(digits.format(self.units / scale))?;
@@ -183,22 +184,7 @@ impl Ms {
     }
 }
 
-impl std::fmt::Display for Ms {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.write_to(f)
-    }
-}
-
-/// Templates write it without `core::fmt`'s machinery.
-impl askama::FastWritable for Ms {
-    fn write_into<W: std::fmt::Write + ?Sized>(
-        &self,
-        dest: &mut W,
-        _: &dyn askama::Values,
-    ) -> askama::Result<()> {
-        Ok(self.write_to(dest)?)
-    }
-}
+written_by_write_to!(Ms);
 
 /// Digits and a point: nothing to escape.
 impl askama::filters::HtmlSafe for Ms {}

@@ -6,6 +6,31 @@ use std::fmt;
 use askama::FastWritable;
 use askama::filters::HtmlSafe;
 
+/// Implements `Display` and askama's `FastWritable` (templates then write the value
+/// without `core::fmt`'s machinery) for a type with
+/// `fn write_to<W: std::fmt::Write + ?Sized>(&self or self, out: &mut W) -> std::fmt::Result`.
+macro_rules! written_by_write_to {
+    ($type:ty) => {
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.write_to(f)
+            }
+        }
+
+        impl askama::FastWritable for $type {
+            fn write_into<W: std::fmt::Write + ?Sized>(
+                &self,
+                dest: &mut W,
+                _: &dyn askama::Values,
+            ) -> askama::Result<()> {
+                Ok(self.write_to(dest)?)
+            }
+        }
+    };
+}
+
+pub(crate) use written_by_write_to;
+
 /// A whole number of tenths shown as a decimal: 69 hectograms are "6.9" kg.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tenths(u32);
@@ -74,21 +99,7 @@ impl Capitalized<'_> {
     }
 }
 
-impl fmt::Display for Capitalized<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
-    }
-}
-
-impl FastWritable for Capitalized<'_> {
-    fn write_into<W: fmt::Write + ?Sized>(
-        &self,
-        dest: &mut W,
-        _: &dyn askama::Values,
-    ) -> askama::Result<()> {
-        Ok(self.write_to(dest)?)
-    }
-}
+written_by_write_to!(Capitalized<'_>);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::record::{CacheCall, Record};
+use crate::web::format::written_by_write_to;
 
 /// What the caches did with a request, as the toolbar's handle says it:
 /// `HIT · site · redis`, `MISS · view · memory`, `UNCACHED`.
@@ -117,22 +118,7 @@ impl Verdict {
     }
 }
 
-impl std::fmt::Display for Verdict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.write_to(f)
-    }
-}
-
-/// Every page with the toolbar writes one, in its handle.
-impl askama::FastWritable for Verdict {
-    fn write_into<W: std::fmt::Write + ?Sized>(
-        &self,
-        dest: &mut W,
-        _: &dyn askama::Values,
-    ) -> askama::Result<()> {
-        Ok(self.write_to(dest)?)
-    }
-}
+written_by_write_to!(Verdict);
 
 /// Fixed words of the app's own (outcomes, strategies, backends): nothing to escape.
 impl askama::filters::HtmlSafe for Verdict {}
