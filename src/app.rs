@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 
 use crate::access::Gate;
 use crate::bench;
@@ -118,11 +119,13 @@ impl AppState {
 /// conditional GET (ETag, 304), the redirects to canonical URLs (so a page has one
 /// cache entry), compression of what no cache encoded, the per-site cache, then the
 /// pages, each with its `cache_page`; the caches store what the pages render, in
-/// every coding, never the toolbar.
+/// every coding, never the toolbar. The layers wrap the routes once, as one service,
+/// rather than each route (`Router::layer`): a request then clones that stack's few
+/// `Arc`s, where the router cloned a boxed copy of every layer for each request.
 pub fn router(state: AppState) -> Router {
     let strategies = Arc::clone(&state.strategies);
     let toolbar = Arc::clone(&state.toolbar);
-    Router::new()
+    let routes = Router::new()
         .merge(web::routes(&strategies))
         .merge(toolbar::routes::routes(Arc::clone(&toolbar)))
         .merge(state.lab.routes(Arc::clone(&state.gate)))
@@ -131,12 +134,15 @@ pub fn router(state: AppState) -> Router {
         .merge(bench::counters::routes())
         .merge(web::assets::routes())
         .fallback(web::not_found::not_found)
-        .with_state(state)
-        .layer(site_cache(&strategies))
-        .layer(from_fn(encoding::layer::compress_response))
-        .layer(from_fn(web::canonical::redirect_to_canonical))
-        .layer(from_fn(conditional_get))
+        .with_state(state);
+    let layered = ServiceBuilder::new()
         .layer(from_fn_with_state(toolbar, toolbar::layer::toolbar))
+        .layer(from_fn(conditional_get))
+        .layer(from_fn(web::canonical::redirect_to_canonical))
+        .layer(from_fn(encoding::layer::compress_response))
+        .layer(site_cache(&strategies))
+        .service(routes);
+    Router::new().fallback_service(layered)
 }
 
 /// Why the app could not start.

@@ -39,7 +39,9 @@ pub async fn toolbar(
     if head_only {
         *request.method_mut() = Method::GET;
     }
-    let response = decorated(&toolbar, asked, request, next).await;
+    // Boxed: its steps hold far more than a visitor's request needs, and every
+    // request's future of this layer is moved into a box by the router.
+    let response = Box::pin(decorated(&toolbar, asked, request, next)).await;
     if head_only {
         headers_only(response)
     } else {
