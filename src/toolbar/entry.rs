@@ -215,9 +215,7 @@ impl Entry {
             setup,
         }
     }
-}
 
-impl Entry {
     /// Adds this request's `Server-Timing` to `headers`.
     pub fn stamp(&self, headers: &mut HeaderMap) {
         if let Some(timing) = self.times.server_timing() {
