@@ -28,7 +28,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use backends::options::BackendOptions;
-use backends::{Backend, CacheBackend, Expiry, IncrError};
+use backends::{Backend, CacheBackend, DecodedSlot, Expiry, IncrError, Kept};
 use call::{Keys, Outcome, Sizes};
 use codec::{Codec, Packing};
 use failure::BurstLog;
@@ -144,22 +144,51 @@ impl Cache {
     /// [`Cache::get`] of a value `read` makes sense of: an entry it cannot read is a
     /// miss, for the caller and in the counters alike.
     pub async fn get_as<T>(&self, key: &str, read: impl FnOnce(Bytes) -> Option<T>) -> Option<T> {
+        self.look_up(key, |kept| Self::decode(Some(&kept.value), read))
+            .await
+    }
+
+    /// [`Cache::get_as`], shared: where the backend keeps entries in this process,
+    /// `read` runs on an entry's first hit only and the next hits share its result,
+    /// so that a page served from memory is not parsed again for every request.
+    pub async fn get_decoded<T: Send + Sync + 'static>(
+        &self,
+        key: &str,
+        read: impl FnOnce(Bytes) -> Option<T>,
+    ) -> Option<Arc<T>> {
+        self.look_up(key, |kept| {
+            let slot = kept.decoded.as_ref();
+            if let Some(kept) = slot.and_then(DecodedSlot::get) {
+                return Some(kept);
+            }
+            let (value, sizes) = Self::decode(Some(&kept.value), read)?;
+            let value = Arc::new(value);
+            if let Some(slot) = slot {
+                slot.fill(Arc::clone(&value), sizes);
+            }
+            Some((value, sizes))
+        })
+        .await
+    }
+
+    /// The one lookup of a key, counted and recorded: what `found` makes of the
+    /// entry, if there is one.
+    async fn look_up<T>(
+        &self,
+        key: &str,
+        found: impl FnOnce(Kept) -> Option<(T, Sizes)>,
+    ) -> Option<T> {
         let full = self.make_key(key);
         let started = Instant::now();
         // Only a recorded request asks for the entry's expiry, for the toolbar.
-        let stored = if crate::record::is_recording() {
-            self.shared.backend.get_with_expiry(&full).await
-        } else {
-            let stored = self.shared.backend.get(&full).await;
-            stored.map(|stored| stored.map(|value| (value, None)))
-        };
-        let (value, outcome) = match stored {
-            Ok(stored) => {
-                let (stored, expiry) = stored.unzip();
-                let found = Self::decode(stored.as_ref(), read);
+        let recording = crate::record::is_recording();
+        let (value, outcome) = match self.shared.backend.get_kept(&full, recording).await {
+            Ok(kept) => {
+                let expiry = kept.as_ref().and_then(|kept| kept.expiry);
+                let found = kept.and_then(found);
                 let mut outcome = Outcome::looked_up(found.as_ref().map(|(_, sizes)| *sizes));
                 if let Outcome::Looked { expiry: known, .. } = &mut outcome {
-                    *known = expiry.flatten();
+                    *known = expiry;
                 }
                 (found.map(|(value, _)| value), outcome)
             }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 
-use super::{Backend, BackendError, CacheBackend, Expiry, IncrError, Usage};
+use super::{Backend, BackendError, CacheBackend, Expiry, IncrError, Kept, Usage};
 use crate::cache::breaker::{Admission, Breaker};
 
 /// `inner`, bounded and guarded.
@@ -91,6 +91,10 @@ impl Backend for Guarded {
         key: &str,
     ) -> Result<Option<(Bytes, Option<Expiry>)>, BackendError> {
         self.read(self.inner.get_with_expiry(key)).await
+    }
+
+    async fn get_kept(&self, key: &str, with_expiry: bool) -> Result<Option<Kept>, BackendError> {
+        self.read(self.inner.get_kept(key, with_expiry)).await
     }
 
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Bytes>>, BackendError> {

@@ -9,13 +9,27 @@ use bytes::Bytes;
 use moka::future::Cache as Moka;
 use moka::ops::compute::Op;
 
-use super::{Backend, BackendError, CacheBackend, Expiry, IncrError, Usage, add_to_stored};
+use super::{
+    Backend, BackendError, CacheBackend, DecodedSlot, Expiry, IncrError, Kept, Usage, add_to_stored,
+};
 
-/// What moka holds for a key.
-#[derive(Debug, Clone)]
+/// What moka holds for a key: the stored bytes and, beside them, what they decode
+/// to once a hit has decoded them (a page's headers, parsed once per entry).
+#[derive(Clone)]
 struct Entry {
     value: Bytes,
     expiry: Expiry,
+    decoded: DecodedSlot,
+}
+
+impl Entry {
+    fn new(value: Bytes, expiry: Expiry) -> Self {
+        Self {
+            value,
+            expiry,
+            decoded: DecodedSlot::default(),
+        }
+    }
 }
 
 /// Tells moka each entry's own lifetime, on insert and on every update.
@@ -87,9 +101,18 @@ impl Backend for MemoryBackend {
         Ok(entry.map(|entry| (entry.value, Some(entry.expiry))))
     }
 
+    async fn get_kept(&self, key: &str, with_expiry: bool) -> Result<Option<Kept>, BackendError> {
+        let entry = self.entries.get(key).await;
+        Ok(entry.map(|entry| Kept {
+            value: entry.value,
+            expiry: with_expiry.then_some(entry.expiry),
+            decoded: Some(entry.decoded),
+        }))
+    }
+
     async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError> {
         self.entries
-            .insert(key.to_owned(), Entry { value, expiry })
+            .insert(key.to_owned(), Entry::new(value, expiry))
             .await;
         Ok(())
     }
@@ -98,7 +121,7 @@ impl Backend for MemoryBackend {
         let entry = self
             .entries
             .entry(key.to_owned())
-            .or_insert(Entry { value, expiry })
+            .or_insert(Entry::new(value, expiry))
             .await;
         Ok(entry.is_fresh())
     }
@@ -114,8 +137,8 @@ impl Backend for MemoryBackend {
             .and_compute_with(|current| async move {
                 match current {
                     Some(entry) => Op::Put(Entry {
-                        value: entry.into_value().value,
                         expiry,
+                        ..entry.into_value()
                     }),
                     None => Op::Nop,
                 }
@@ -135,10 +158,7 @@ impl Backend for MemoryBackend {
                 };
                 *written = add_to_stored(&entry.value, delta);
                 match written {
-                    Ok(sum) => Op::Put(Entry {
-                        value: Bytes::from(sum.to_string()),
-                        expiry: entry.expiry,
-                    }),
+                    Ok(sum) => Op::Put(Entry::new(Bytes::from(sum.to_string()), entry.expiry)),
                     Err(_) => Op::Nop,
                 }
             })

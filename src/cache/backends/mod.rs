@@ -8,11 +8,13 @@ mod cache_backend;
 pub mod database;
 pub mod file;
 pub mod guarded;
+pub mod kept;
 pub mod memory;
 pub mod options;
 pub mod redis;
 
 pub use cache_backend::{CacheBackend, NAMES_OR_OFF, PerBackend, UnknownBackend, off_or_backend};
+pub use kept::{DecodedSlot, Kept};
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -179,6 +181,22 @@ pub trait Backend: Send + Sync + 'static {
         key: &str,
     ) -> Result<Option<(Bytes, Option<Expiry>)>, BackendError> {
         Ok(self.get(key).await?.map(|value| (value, None)))
+    }
+
+    /// The entry under `key`, with its expiry when `with_expiry` asks for it (see
+    /// [`Backend::get_with_expiry`]) and the slot for its decoded form where the
+    /// backend keeps one: only a backend holding its entries in this process does.
+    async fn get_kept(&self, key: &str, with_expiry: bool) -> Result<Option<Kept>, BackendError> {
+        let found = if with_expiry {
+            self.get_with_expiry(key).await?
+        } else {
+            self.get(key).await?.map(|value| (value, None))
+        };
+        Ok(found.map(|(value, expiry)| Kept {
+            value,
+            expiry,
+            decoded: None,
+        }))
     }
 
     /// [`Backend::get_many`], with each entry's expiry where the backend can tell it

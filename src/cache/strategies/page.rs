@@ -267,7 +267,7 @@ impl<'a> PageRequest<'a> {
         let key = page_key(self.strategy, self.data, &self.url, vary, self.headers);
         let coding = self.coding_for(vary);
         let page = cache
-            .get_as(&key_in(&key, coding), |stored| StoredPage::decode(&stored))
+            .get_decoded(&key_in(&key, coding), |stored| StoredPage::decode(&stored))
             .await?;
         Some(Arc::new(SharedPage {
             copies: vec![(coding, page)],
@@ -318,7 +318,7 @@ impl<'a> PageRequest<'a> {
         let copies = if compress && varies_on_coding(&vary) {
             in_every_coding(identity).await
         } else {
-            vec![(Encoding::Identity, identity)]
+            vec![(Encoding::Identity, Arc::new(identity))]
         };
         let key = page_key(self.strategy, self.data, &self.url, &vary, self.headers);
         // With its coded copies beside it, the identity copy is stored as it is: its
@@ -356,7 +356,7 @@ impl<'a> PageRequest<'a> {
 /// `identity` and its copy in each coding, compressed once, one after another (one
 /// compressor's memory at a time), off the async threads: a miss on `/all` costs
 /// tens of milliseconds of CPU, once.
-async fn in_every_coding(identity: StoredPage) -> Vec<(Encoding, StoredPage)> {
+async fn in_every_coding(identity: StoredPage) -> Vec<(Encoding, Arc<StoredPage>)> {
     let body = identity.body.clone();
     let compressed = tokio::task::spawn_blocking(move || {
         Encoding::COMPRESSED
@@ -372,14 +372,14 @@ async fn in_every_coding(identity: StoredPage) -> Vec<(Encoding, StoredPage)> {
         mark_encoded(&mut headers, coding);
         copies.push((
             coding,
-            StoredPage {
+            Arc::new(StoredPage {
                 stored_at: identity.stored_at,
                 headers,
                 body,
-            },
+            }),
         ));
     }
-    copies.insert(0, (Encoding::Identity, identity));
+    copies.insert(0, (Encoding::Identity, Arc::new(identity)));
     copies
 }
 

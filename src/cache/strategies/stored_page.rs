@@ -96,7 +96,7 @@ fn take_field(rest: &mut Bytes) -> Option<Bytes> {
 pub struct SharedPage {
     /// The page in each coding at hand: every coding stored, for the request that
     /// computed it and those that waited; the one read, for a hit.
-    pub copies: Vec<(Encoding, StoredPage)>,
+    pub copies: Vec<(Encoding, Arc<StoredPage>)>,
     /// Its page key in identity (unprefixed).
     pub key: String,
     /// The request headers it varies on, lower case.
@@ -111,7 +111,7 @@ impl SharedPage {
             self.copies
                 .iter()
                 .find(|(coding, _)| *coding == wanted)
-                .map(|(_, page)| page)
+                .map(|(_, page)| &**page)
         };
         find(coding).or_else(|| find(Encoding::Identity))
     }

@@ -1,5 +1,6 @@
 //! The same cases against every backend, through the cache API.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -347,6 +348,41 @@ async fn delete_says_whether_there_was_an_entry(s: &Subject) {
     assert_eq!(cache.get("k").await, None);
 }
 
+/// A decoded read follows its entry: replaced, it reads the new value; touched, the
+/// same; unreadable, a miss. Only the memory backend, whose entries live in this
+/// process, keeps the first decoding for the next hits; the others decode each read.
+async fn a_decoded_read_follows_its_entry(s: &Subject) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let cache = &s.cache;
+    let reads = AtomicUsize::new(0);
+    let read = |stored: Bytes| {
+        reads.fetch_add(1, Ordering::Relaxed);
+        String::from_utf8(stored.to_vec()).ok()
+    };
+    cache.set("page", b"first", Timeout::Default).await;
+    let one = cache.get_decoded("page", read).await.expect("a hit");
+    let two = cache.get_decoded("page", read).await.expect("a hit");
+    assert_eq!((one.as_str(), two.as_str()), ("first", "first"));
+    let kept = s.cache.backend() == CacheBackend::Memory;
+    assert_eq!(reads.load(Ordering::Relaxed), if kept { 1 } else { 2 });
+    assert_eq!(Arc::ptr_eq(&one, &two), kept);
+    assert!(cache.touch("page", Timeout::seconds(60)).await);
+    assert_eq!(*cache.get_decoded("page", read).await.unwrap(), "first");
+    cache.set("page", b"second", Timeout::Default).await;
+    assert_eq!(*cache.get_decoded("page", read).await.unwrap(), "second");
+    let other_type = cache.get_decoded("page", |stored| Some(stored.len())).await;
+    assert_eq!(
+        other_type.as_deref(),
+        Some(&6),
+        "another reader reads for itself"
+    );
+    cache.set("bad", b"\xFF not utf-8", Timeout::Default).await;
+    assert_eq!(cache.get_decoded("bad", read).await, None);
+    let before = cache.stats();
+    assert_eq!(cache.get_decoded("bad", read).await, None);
+    assert_eq!(cache.stats().misses - before.misses, 1, "counted as a miss");
+}
+
 /// One `#[tokio::test]` per case and backend, each on a fresh subject.
 macro_rules! suite {
     ($($backend:ident: $kind:expr;)*) => {$(
@@ -371,6 +407,7 @@ macro_rules! suite {
                 touch_sets_a_new_timeout,
                 get_or_set_computes_only_on_a_miss,
                 delete_says_whether_there_was_an_entry,
+                a_decoded_read_follows_its_entry,
             );
         }
     )*};
