@@ -13,8 +13,10 @@ use tokio::sync::OnceCell;
 use super::{Backend, BackendError, CacheBackend, Expiry, IncrError, Usage, now_millis};
 use crate::cache::codec::parse_integer;
 use budget::Budget;
+use getter::Getter;
 
 pub mod budget;
+mod getter;
 
 /// Keys one SCAN step looks at while clearing: few round trips, yet no step long
 /// enough to stall a server that answers everyone else in between.
@@ -50,6 +52,9 @@ pub struct RedisBackend {
     /// Empty until a command connects; a failed connect leaves it empty, so the app
     /// starts while Redis is down and caching resumes once it is back.
     manager: OnceCell<ConnectionManager>,
+    /// `GET` on connections of its own, reading a value without copying it; `None`
+    /// for a server only redis-rs's connection reaches (TLS).
+    getter: Option<Getter>,
     incr_script: Script,
     /// How many entries of its key prefix it may hold; `None` only for a backend
     /// built bare, as some tests and the commands build it.
@@ -60,8 +65,10 @@ impl RedisBackend {
     /// A backend for the server at `url` (`redis://host:port/db`), giving up on any
     /// command, connecting included, after `command_timeout`. Only parses the URL.
     pub fn new(url: &str, command_timeout: Duration) -> Result<Self, BackendError> {
+        let client = Client::open(url)?;
         Ok(Self {
-            client: Client::open(url)?,
+            getter: Getter::for_server(client.get_connection_info()),
+            client,
             command_timeout,
             manager: OnceCell::new(),
             incr_script: Script::new(INCR_EXISTING),
@@ -226,7 +233,10 @@ impl Backend for RedisBackend {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Bytes>, BackendError> {
-        self.query(redis::cmd("GET").arg(key)).await
+        match &self.getter {
+            Some(getter) => self.bounded(getter.get(key)).await,
+            None => self.query(redis::cmd("GET").arg(key)).await,
+        }
     }
 
     /// GET and PTTL pipelined: one round trip, as `get`'s.

@@ -274,6 +274,8 @@ async fn failure_within(backend: &RedisBackend, timeout: Duration) -> BackendErr
         "{elapsed:?}"
     );
     assert!(backend.manager.get().is_none(), "no connection kept");
+    let getter = backend.getter.as_ref().expect("a TCP server");
+    assert!(!getter.is_connected(), "no GET connection kept");
     error
 }
 
@@ -359,4 +361,127 @@ async fn caching_resumes_when_redis_comes_back_without_a_restart() {
     let up = proxy(TcpListener::bind(address).await.unwrap());
     assert!(recovers(&backend).await, "reconnection");
     up.abort();
+}
+
+#[tokio::test]
+async fn gets_pipelined_together_each_read_their_own_value() {
+    let Some((backend, namespace)) = live("pipelined_gets").await else {
+        return;
+    };
+    let sizes = [0, 1, 5_000, 70_000, 300_000, 1 << 20];
+    let mut stored = Vec::new();
+    for (i, size) in sizes.into_iter().enumerate() {
+        let key = format!("{namespace}{size}");
+        let value: Vec<u8> = (0..size)
+            .map(|n| u8::try_from((n * 7 + i) % 251).unwrap())
+            .collect();
+        let value = Bytes::from(value);
+        backend.set(&key, value.clone(), minute()).await.unwrap();
+        stored.push((key, Some(value)));
+    }
+    stored.push((format!("{namespace}missing"), None));
+    let asked: Vec<_> = (0..60).map(|n| &stored[n * 5 % stored.len()]).collect();
+    let got = futures_util::future::join_all(asked.iter().map(|(key, _)| backend.get(key))).await;
+    for ((key, expected), got) in asked.iter().zip(got) {
+        assert_eq!(&got.unwrap(), expected, "{key}");
+    }
+    backend.clear(&namespace).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_get_given_up_on_leaves_the_next_its_own_reply() {
+    let Some((backend, namespace)) = live("given_up").await else {
+        return;
+    };
+    let (big, small) = (format!("{namespace}big"), format!("{namespace}small"));
+    let page = Bytes::from(vec![b'x'; 200_000]);
+    backend.set(&big, page.clone(), minute()).await.unwrap();
+    backend
+        .set(&small, Bytes::from_static(b"s"), minute())
+        .await
+        .unwrap();
+    for _ in 0..20 {
+        let _ = tokio::time::timeout(Duration::ZERO, backend.get(&big)).await;
+        assert_eq!(backend.get(&small).await.unwrap().unwrap(), "s");
+    }
+    assert_eq!(backend.get(&big).await.unwrap(), Some(page));
+    backend.clear(&namespace).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_refused_get_is_an_error_for_that_get_alone() {
+    let Some((backend, namespace)) = live("refused_get").await else {
+        return;
+    };
+    let (list, plain) = (format!("{namespace}list"), format!("{namespace}plain"));
+    let _: i64 = backend
+        .query(redis::cmd("RPUSH").arg(&list).arg("a"))
+        .await
+        .unwrap();
+    backend
+        .set(&plain, Bytes::from_static(b"p"), minute())
+        .await
+        .unwrap();
+    let (refused, fine) = tokio::join!(backend.get(&list), backend.get(&plain));
+    let refused = refused.expect_err("GET of a list");
+    assert!(refused.to_string().contains("WRONGTYPE"), "{refused}");
+    assert_eq!(fine.unwrap().unwrap(), "p");
+    assert!(backend.getter.as_ref().unwrap().is_connected());
+    backend.clear(&namespace).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_connection_that_fails_is_replaced_by_the_next_get() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("redis://{}", listener.local_addr().unwrap());
+    // The first connection is closed as soon as a GET arrives; the later ones
+    // answer every GET with "hi".
+    let server = tokio::spawn(async move {
+        let mut first = true;
+        let mut answering = JoinSet::new();
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let closing = std::mem::take(&mut first);
+            answering.spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buffer = [0; 1024];
+                while let Ok(read) = socket.read(&mut buffer).await {
+                    if read == 0 || closing {
+                        return;
+                    }
+                    let gets = buffer[..read].windows(3).filter(|w| w == b"GET").count();
+                    let pings = buffer[..read].windows(4).filter(|w| w == b"PING").count();
+                    let mut replies = b"+PONG\r\n".repeat(pings);
+                    replies.extend(b"$2\r\nhi\r\n".repeat(gets));
+                    if socket.write_all(&replies).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let backend = RedisBackend::new(&url, Duration::from_secs(2)).unwrap();
+    assert!(backend.get("k").await.is_err(), "its connection closed");
+    for _ in 0..4 {
+        assert_eq!(backend.get("k").await.unwrap().unwrap(), "hi");
+    }
+    server.abort();
+}
+
+#[tokio::test]
+async fn the_gets_log_in_and_select_the_database_the_url_names() {
+    let Some((backend, namespace)) = live("login").await else {
+        return;
+    };
+    let key = format!("{namespace}in-db-7");
+    let db7 = RedisBackend::new(&format!("redis://{REDIS}/7"), Duration::from_secs(2)).unwrap();
+    db7.set(&key, Bytes::from_static(b"seven"), minute())
+        .await
+        .unwrap();
+    assert_eq!(db7.get(&key).await.unwrap().unwrap(), "seven");
+    assert_eq!(backend.get(&key).await.unwrap(), None, "not in database 0");
+    db7.clear(&namespace).await.unwrap();
+    // This server has no password: AUTH is refused, and so is the GET.
+    let wrong = RedisBackend::new(&format!("redis://:wrong@{REDIS}"), Duration::from_secs(2));
+    let refused = wrong.unwrap().get(&key).await.expect_err("AUTH refused");
+    assert!(refused.to_string().contains("AUTH"), "{refused}");
 }
