@@ -156,19 +156,26 @@ impl Cache {
         key: &str,
         read: impl FnOnce(Bytes) -> Option<T>,
     ) -> Option<Arc<T>> {
-        self.look_up(key, |kept| {
-            let slot = kept.decoded.as_ref();
-            if let Some(kept) = slot.and_then(DecodedSlot::get) {
-                return Some(kept);
-            }
-            let (value, sizes) = Self::decode(Some(&kept.value), read)?;
-            let value = Arc::new(value);
-            if let Some(slot) = slot {
-                slot.fill(Arc::clone(&value), sizes);
-            }
-            Some((value, sizes))
-        })
-        .await
+        self.look_up(key, |kept| Self::decode_kept(kept, read))
+            .await
+    }
+
+    /// What `read` makes of `kept`, with its sizes: from the slot beside the entry
+    /// when a hit filled it, else decoded now, and kept there for the next hits.
+    fn decode_kept<T: Send + Sync + 'static>(
+        kept: &Kept,
+        read: impl FnOnce(Bytes) -> Option<T>,
+    ) -> Option<(Arc<T>, Sizes)> {
+        let slot = kept.decoded.as_ref();
+        if let Some(decoded) = slot.and_then(DecodedSlot::get) {
+            return Some(decoded);
+        }
+        let (value, sizes) = Self::decode(Some(&kept.value), read)?;
+        let value = Arc::new(value);
+        if let Some(slot) = slot {
+            slot.fill(Arc::clone(&value), sizes);
+        }
+        Some((value, sizes))
     }
 
     /// The one lookup of a key, counted and recorded: what `found` makes of the
@@ -176,7 +183,7 @@ impl Cache {
     async fn look_up<T>(
         &self,
         key: &str,
-        found: impl FnOnce(Kept) -> Option<(T, Sizes)>,
+        found: impl FnOnce(&Kept) -> Option<(T, Sizes)>,
     ) -> Option<T> {
         let full = self.make_key(key);
         let started = Instant::now();
@@ -185,7 +192,7 @@ impl Cache {
         let (value, outcome) = match self.shared.backend.get_kept(&full, recording).await {
             Ok(kept) => {
                 let expiry = kept.as_ref().and_then(|kept| kept.expiry);
-                let found = kept.and_then(found);
+                let found = kept.as_ref().and_then(found);
                 let mut outcome = Outcome::looked_up(found.as_ref().map(|(_, sizes)| *sizes));
                 if let Outcome::Looked { expiry: known, .. } = &mut outcome {
                     *known = expiry;
@@ -209,30 +216,43 @@ impl Cache {
         keys: &[&str],
         read: impl Fn(Bytes) -> Option<T>,
     ) -> HashMap<String, T> {
+        self.look_up_many(keys, |kept| Self::decode(Some(&kept.value), &read))
+            .await
+    }
+
+    /// [`Cache::get_many_as`], each value shared as [`Cache::get_decoded`] shares one.
+    pub async fn get_many_decoded<T: Send + Sync + 'static>(
+        &self,
+        keys: &[&str],
+        read: impl Fn(Bytes) -> Option<T>,
+    ) -> HashMap<String, Arc<T>> {
+        self.look_up_many(keys, |kept| Self::decode_kept(kept, &read))
+            .await
+    }
+
+    /// The one lookup of many keys, counted and recorded as one call: what `found_in`
+    /// makes of each entry there is.
+    async fn look_up_many<T>(
+        &self,
+        keys: &[&str],
+        found_in: impl Fn(&Kept) -> Option<(T, Sizes)>,
+    ) -> HashMap<String, T> {
         let full: Vec<String> = keys.iter().map(|key| self.make_key(key)).collect();
         let started = Instant::now();
         let mut found = HashMap::new();
         // Only a recorded request asks for the entries' expiries, for the toolbar.
-        let stored = if crate::record::is_recording() {
-            self.shared.backend.get_many_with_expiry(&full).await
-        } else {
-            let stored = self.shared.backend.get_many(&full).await;
-            stored.map(|stored| {
-                let unknown = |value| (value, None);
-                stored.into_iter().map(|value| value.map(unknown)).collect()
-            })
-        };
-        let outcome = match stored {
+        let recording = crate::record::is_recording();
+        let outcome = match self.shared.backend.get_many_kept(&full, recording).await {
             Ok(stored) => {
                 let mut sizes = Sizes::default();
                 // A row for many entries shows the soonest to expire.
                 let mut soonest: Option<backends::Expiry> = None;
-                for (key, stored) in keys.iter().zip(stored) {
-                    let (stored, expiry) = stored.unzip();
-                    if let Some((value, size)) = Self::decode(stored.as_ref(), &read) {
+                for (key, kept) in keys.iter().zip(stored) {
+                    let Some(kept) = kept else { continue };
+                    if let Some((value, size)) = found_in(&kept) {
                         sizes = sizes.plus(size);
                         found.insert((*key).to_owned(), value);
-                        soonest = sooner(soonest, expiry.flatten());
+                        soonest = sooner(soonest, kept.expiry);
                     }
                 }
                 let hits = found.len() as u64;

@@ -97,6 +97,14 @@ impl Backend for Guarded {
         self.read(self.inner.get_kept(key, with_expiry)).await
     }
 
+    async fn get_many_kept(
+        &self,
+        keys: &[String],
+        with_expiry: bool,
+    ) -> Result<Vec<Option<Kept>>, BackendError> {
+        self.read(self.inner.get_many_kept(keys, with_expiry)).await
+    }
+
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Bytes>>, BackendError> {
         self.read(self.inner.get_many(keys)).await
     }

@@ -30,6 +30,15 @@ impl Entry {
             decoded: DecodedSlot::default(),
         }
     }
+
+    /// The entry as the cache API reads it, with its expiry if asked for.
+    fn kept(self, with_expiry: bool) -> Kept {
+        Kept {
+            value: self.value,
+            expiry: with_expiry.then_some(self.expiry),
+            decoded: Some(self.decoded),
+        }
+    }
 }
 
 /// Tells moka each entry's own lifetime, on insert and on every update.
@@ -103,11 +112,20 @@ impl Backend for MemoryBackend {
 
     async fn get_kept(&self, key: &str, with_expiry: bool) -> Result<Option<Kept>, BackendError> {
         let entry = self.entries.get(key).await;
-        Ok(entry.map(|entry| Kept {
-            value: entry.value,
-            expiry: with_expiry.then_some(entry.expiry),
-            decoded: Some(entry.decoded),
-        }))
+        Ok(entry.map(|entry| entry.kept(with_expiry)))
+    }
+
+    async fn get_many_kept(
+        &self,
+        keys: &[String],
+        with_expiry: bool,
+    ) -> Result<Vec<Option<Kept>>, BackendError> {
+        let mut found = Vec::with_capacity(keys.len());
+        for key in keys {
+            let entry = self.entries.get(key).await;
+            found.push(entry.map(|entry| entry.kept(with_expiry)));
+        }
+        Ok(found)
     }
 
     async fn set(&self, key: &str, value: Bytes, expiry: Expiry) -> Result<(), BackendError> {

@@ -199,6 +199,34 @@ pub trait Backend: Send + Sync + 'static {
         }))
     }
 
+    /// [`Backend::get_kept`] of many keys, in the same order: one round trip where
+    /// the backend can.
+    async fn get_many_kept(
+        &self,
+        keys: &[String],
+        with_expiry: bool,
+    ) -> Result<Vec<Option<Kept>>, BackendError> {
+        let found = if with_expiry {
+            self.get_many_with_expiry(keys).await?
+        } else {
+            let found = self.get_many(keys).await?;
+            found
+                .into_iter()
+                .map(|value| value.map(|value| (value, None)))
+                .collect()
+        };
+        Ok(found
+            .into_iter()
+            .map(|entry| {
+                entry.map(|(value, expiry)| Kept {
+                    value,
+                    expiry,
+                    decoded: None,
+                })
+            })
+            .collect())
+    }
+
     /// [`Backend::get_many`], with each entry's expiry where the backend can tell it
     /// in the same round trip: asked instead only while a request is recorded.
     async fn get_many_with_expiry(

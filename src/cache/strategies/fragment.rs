@@ -88,8 +88,10 @@ impl Cacheable for Fragments {
     async fn lookup(&self, cache: &Cache, items: &[usize]) -> Vec<Option<ByteString>> {
         let wanted: Vec<&str> = items.iter().map(|&i| self.keys[i].as_str()).collect();
         let as_text = |html| ByteString::try_from(html).ok();
-        let mut found = cache.get_many_as(&wanted, as_text).await;
-        wanted.iter().map(|key| found.remove(*key)).collect()
+        // Checked as UTF-8 once per entry where the backend keeps what a hit decoded.
+        let mut found = cache.get_many_decoded(&wanted, as_text).await;
+        let mut take = |key: &&str| found.remove(*key).map(|html| ByteString::clone(&html));
+        wanted.iter().map(&mut take).collect()
     }
 }
 

@@ -376,6 +376,15 @@ async fn a_decoded_read_follows_its_entry(s: &Subject) {
         Some(&6),
         "another reader reads for itself"
     );
+    let many = || cache.get_many_decoded(&["page", "absent"], read);
+    let (first, again) = (many().await, many().await);
+    assert_eq!(first.len(), 1, "absent is a miss");
+    assert_eq!(*first["page"], "second");
+    assert_eq!(
+        Arc::ptr_eq(&first["page"], &again["page"]),
+        kept,
+        "many share too"
+    );
     cache.set("bad", b"\xFF not utf-8", Timeout::Default).await;
     assert_eq!(cache.get_decoded("bad", read).await, None);
     let before = cache.stats();
