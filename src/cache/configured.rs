@@ -91,7 +91,8 @@ impl Backends {
                 let busy = options.command_timeout().min(LOCK_WAIT);
                 let pool = match location {
                     Some(url) => {
-                        db::pool::open_waiting(url, db::pool::DEFAULT_MAX_CONNECTIONS, busy).await?
+                        db::pool::open_waiting(url, db::pool::default_max_connections(), busy)
+                            .await?
                     }
                     None => db::pool::beside(&self.app_db, busy),
                 };

