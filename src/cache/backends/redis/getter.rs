@@ -1,6 +1,6 @@
-//! `GET`, the read behind every cache hit, on a connection of the backend's own
-//! beside redis-rs's shared one. GETs are pipelined on it as on redis-rs's (those
-//! asked while a write is under way go in the next write), but a reply is read
+//! `GET`, the read behind every cache hit, on connections of the backend's own beside
+//! redis-rs's shared one. GETs are pipelined on them as on redis-rs's (those asked
+//! while a write is under way go in the next write), but a reply is read
 //! without copying it: a value that arrived whole is split off the read buffer, a
 //! longer one is read straight into a buffer of its own size. redis-rs reads a reply
 //! through a buffer that grows as it arrives and copies it out into a `Vec`: for the
@@ -37,7 +37,7 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin> Duplex for T {}
 /// A GET's answer: the value, none, or Redis's refusal.
 type Answer = RedisResult<Option<Bytes>>;
 
-/// Opens, logs in and reopens the connection GETs are pipelined on.
+/// Opens, logs in and reopens the connections GETs are pipelined on.
 pub(super) struct Getter {
     addr: Addr,
     /// `AUTH` and `SELECT`, as the URL asks, and `PING`, sent on a new connection
@@ -53,7 +53,7 @@ pub(super) struct Getter {
     connecting: tokio::sync::Mutex<()>,
 }
 
-/// Where the connection goes.
+/// Where the connections go.
 enum Addr {
     Tcp(String, u16),
     #[cfg(unix)]
@@ -81,6 +81,8 @@ struct Shared {
     up: AtomicBool,
 }
 
+/// The answers owed, and whether the connection has failed: once it has, nothing is
+/// written on it, so no answer is owed that no reply will come for.
 struct Owed {
     answers: VecDeque<oneshot::Sender<Answer>>,
     closed: bool,
