@@ -96,7 +96,6 @@ impl Getter {
             ConnectionAddr::Tcp(host, port) => Addr::Tcp(host.clone(), *port),
             #[cfg(unix)]
             ConnectionAddr::Unix(path) => Addr::Unix(path.clone()),
-            #[allow(unreachable_patterns)]
             _ => return None,
         };
         let settings = info.redis_settings();
