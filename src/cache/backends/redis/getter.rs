@@ -25,7 +25,7 @@ const READ_ROOM: usize = 64 * 1024;
 const READ_LEAST: usize = 4 * 1024;
 /// Connections GETs are spread over, in turn: one task reads a connection's replies,
 /// and two keep both cores reading large pages.
-const PIPES: usize = 2;
+pub(super) const PIPES: usize = 2;
 /// The longest first line a reply may have before the connection is given up on.
 const LINE_MAX: usize = 8 * 1024;
 
@@ -76,16 +76,11 @@ struct Pipe {
 /// What the writing and the reading task share: the answers owed, in the order
 /// their GETs were written.
 struct Shared {
-    owed: Mutex<Owed>,
-    /// Cleared once, when the connection fails: the next GET opens another.
+    owed: Mutex<VecDeque<oneshot::Sender<Answer>>>,
+    /// Cleared once, when the connection fails, before the answers owed are failed:
+    /// the next GET opens another connection, and the writer, which reads it under
+    /// the same lock, owes no answer that no reply will come for.
     up: AtomicBool,
-}
-
-/// The answers owed, and whether the connection has failed: once it has, nothing is
-/// written on it, so no answer is owed that no reply will come for.
-struct Owed {
-    answers: VecDeque<oneshot::Sender<Answer>>,
-    closed: bool,
 }
 
 impl Getter {
@@ -156,10 +151,13 @@ impl Getter {
         Ok(pipe)
     }
 
-    /// Whether a connection is up.
+    /// How many of its connections are up.
     #[cfg(test)]
-    pub(super) fn is_connected(&self) -> bool {
-        self.pipes.iter().any(|slot| current(slot).is_some())
+    pub(super) fn connections_up(&self) -> usize {
+        self.pipes
+            .iter()
+            .filter(|slot| current(slot).is_some())
+            .count()
     }
 
     /// A new connection, logged in, with its writing and reading tasks started.
@@ -188,10 +186,7 @@ impl Getter {
         let (reading, writing) = tokio::io::split(stream);
         let (asked, queue) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
-            owed: Mutex::new(Owed {
-                answers: VecDeque::new(),
-                closed: false,
-            }),
+            owed: Mutex::new(VecDeque::new()),
             up: AtomicBool::new(true),
         });
         tokio::spawn(write(writing, queue, Arc::clone(&shared)));
@@ -209,18 +204,14 @@ fn current(slot: &Mutex<Option<Pipe>>) -> Option<Pipe> {
 }
 
 impl Shared {
-    fn owed(&self) -> MutexGuard<'_, Owed> {
+    fn owed(&self) -> MutexGuard<'_, VecDeque<oneshot::Sender<Answer>>> {
         self.owed.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Marks the connection down and fails every answer still owed.
     fn close(&self, why: &RedisError) {
         self.up.store(false, Ordering::Release);
-        let owed = {
-            let mut owed = self.owed();
-            owed.closed = true;
-            std::mem::take(&mut owed.answers)
-        };
+        let owed = std::mem::take(&mut *self.owed());
         for answer in owed {
             let _ = answer.send(Err(copy_of(why)));
         }
@@ -242,14 +233,14 @@ async fn write(
         batch.clear();
         {
             let mut owed = shared.owed();
-            if owed.closed {
+            if !shared.up.load(Ordering::Acquire) {
                 let _ = first.answer.send(Err(closed()));
                 return;
             }
             let mut next = Some(first);
             while let Some(asked) = next {
                 batch.extend_from_slice(&asked.command);
-                owed.answers.push_back(asked.answer);
+                owed.push_back(asked.answer);
                 next = queue.try_recv().ok();
             }
         }
@@ -267,7 +258,7 @@ async fn read(mut reading: impl AsyncRead + Unpin, mut buffer: BytesMut, shared:
             Ok(answer) => answer,
             Err(why) => break why,
         };
-        let Some(owed) = shared.owed().answers.pop_front() else {
+        let Some(owed) = shared.owed().pop_front() else {
             break unexpected("a reply to no GET");
         };
         // Its request may have given up waiting: the reply is dropped.

@@ -275,7 +275,7 @@ async fn failure_within(backend: &RedisBackend, timeout: Duration) -> BackendErr
     );
     assert!(backend.manager.get().is_none(), "no connection kept");
     let getter = backend.getter.as_ref().expect("a TCP server");
-    assert!(!getter.is_connected(), "no GET connection kept");
+    assert_eq!(getter.connections_up(), 0, "no GET connection kept");
     error
 }
 
@@ -400,11 +400,27 @@ async fn a_get_given_up_on_leaves_the_next_its_own_reply() {
         .set(&small, Bytes::from_static(b"s"), minute())
         .await
         .unwrap();
-    for _ in 0..20 {
-        let _ = tokio::time::timeout(Duration::ZERO, backend.get(&big)).await;
+    // Every connection up first, so that each GET given up on is written: only its
+    // reply, read and dropped, stands between the connection and the next GET's.
+    for _ in 0..getter::PIPES {
         assert_eq!(backend.get(&small).await.unwrap().unwrap(), "s");
     }
+    for _ in 0..20 {
+        // Polled once, which writes the GET, then dropped as a timed-out request is.
+        let given_up = futures_util::FutureExt::now_or_never(backend.get(&big));
+        assert!(given_up.is_none(), "no reply can have come yet");
+        // At once, one GET on each connection, the given-up one's included: each
+        // is owed its reply while the page given up on is still on its way.
+        let smalls = (0..getter::PIPES).map(|_| backend.get(&small));
+        for got in futures_util::future::join_all(smalls).await {
+            assert_eq!(got.unwrap().unwrap(), "s");
+        }
+    }
     assert_eq!(backend.get(&big).await.unwrap(), Some(page));
+    assert_eq!(
+        backend.getter.as_ref().unwrap().connections_up(),
+        getter::PIPES
+    );
     backend.clear(&namespace).await.unwrap();
 }
 
@@ -422,11 +438,22 @@ async fn a_refused_get_is_an_error_for_that_get_alone() {
         .set(&plain, Bytes::from_static(b"p"), minute())
         .await
         .unwrap();
+    let getter = backend.getter.as_ref().unwrap();
+    for _ in 0..getter::PIPES {
+        assert_eq!(backend.get(&plain).await.unwrap().unwrap(), "p");
+    }
     let (refused, fine) = tokio::join!(backend.get(&list), backend.get(&plain));
     let refused = refused.expect_err("GET of a list");
     assert!(refused.to_string().contains("WRONGTYPE"), "{refused}");
     assert_eq!(fine.unwrap().unwrap(), "p");
-    assert!(backend.getter.as_ref().unwrap().is_connected());
+    assert_eq!(
+        getter.connections_up(),
+        getter::PIPES,
+        "the refusing one kept"
+    );
+    for _ in 0..getter::PIPES {
+        assert_eq!(backend.get(&plain).await.unwrap().unwrap(), "p");
+    }
     backend.clear(&namespace).await.unwrap();
 }
 
@@ -434,8 +461,8 @@ async fn a_refused_get_is_an_error_for_that_get_alone() {
 async fn a_connection_that_fails_is_replaced_by_the_next_get() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("redis://{}", listener.local_addr().unwrap());
-    // The first connection is closed as soon as a GET arrives; the later ones
-    // answer every GET with "hi".
+    // The first connection logs in, then is closed when its first GET arrives; the
+    // later ones answer every GET with "hi".
     let server = tokio::spawn(async move {
         let mut first = true;
         let mut answering = JoinSet::new();
@@ -445,10 +472,10 @@ async fn a_connection_that_fails_is_replaced_by_the_next_get() {
                 use tokio::io::{AsyncReadExt, AsyncWriteExt};
                 let mut buffer = [0; 1024];
                 while let Ok(read) = socket.read(&mut buffer).await {
-                    if read == 0 || closing {
+                    let gets = buffer[..read].windows(3).filter(|w| w == b"GET").count();
+                    if read == 0 || (closing && gets > 0) {
                         return;
                     }
-                    let gets = buffer[..read].windows(3).filter(|w| w == b"GET").count();
                     let pings = buffer[..read].windows(4).filter(|w| w == b"PING").count();
                     let mut replies = b"+PONG\r\n".repeat(pings);
                     replies.extend(b"$2\r\nhi\r\n".repeat(gets));
@@ -460,10 +487,20 @@ async fn a_connection_that_fails_is_replaced_by_the_next_get() {
         }
     });
     let backend = RedisBackend::new(&url, Duration::from_secs(2)).unwrap();
-    assert!(backend.get("k").await.is_err(), "its connection closed");
-    for _ in 0..4 {
+    let closed = backend.get("k").await.expect_err("its connection closed");
+    assert!(
+        !matches!(closed, BackendError::Timeout(_)),
+        "failed at once: {closed}"
+    );
+    for _ in 0..2 * getter::PIPES {
         assert_eq!(backend.get("k").await.unwrap().unwrap(), "hi");
     }
+    let getter = backend.getter.as_ref().unwrap();
+    assert_eq!(
+        getter.connections_up(),
+        getter::PIPES,
+        "the closed one replaced"
+    );
     server.abort();
 }
 
